@@ -1,0 +1,36 @@
+namespace AnFunctions.Core.Decisions;
+
+public enum DecisionOutcome
+{
+    /// <summary>AN is enabled with a PATCH of the network profile.</summary>
+    EnableAcceleratedNetworking,
+
+    /// <summary>Dry-run: the PATCH that would be sent, not sent.</summary>
+    WouldEnableAcceleratedNetworking,
+
+    /// <summary>Nothing to do: the pool is as it should be.</summary>
+    NoChange,
+
+    /// <summary>The pool is left alone on purpose (existing, opted out, out of scope, unsupported size...).</summary>
+    Skip,
+
+    /// <summary>Not now: ARM is busy with the scale set; the event is retried.</summary>
+    Retry,
+}
+
+public enum DecisionReason
+{
+    NewPoolEnabled,
+    DryRun,
+    AlreadyEnabled,
+    ExistingPoolKnown,
+    ExistingPoolOutsideWindow,
+    CreationTimeUnknown,
+    OptedOut,
+    OutOfScope,
+    SizeNotSupported,
+    SizeUnknown,
+    NoNetworkInterfaces,
+    ProvisioningInProgress,
+    ScaleSetGone,
+}

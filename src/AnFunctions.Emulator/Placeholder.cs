@@ -1,0 +1,1 @@
+namespace AnFunctions.Emulator; internal static class Placeholder;
