@@ -21,6 +21,14 @@ public sealed class ArmOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Arm:Timeout must lie between 00:00:01 and 00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often one ARM call is retried on 429/5xx before the failure is reported as transient.</summary>
+    [Range(0, 10, ErrorMessage = "Arm:MaxRetries must lie between 0 and 10")]
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>The first retry delay (exponential backoff; a Retry-After header takes precedence).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Arm:RetryDelay must lie between 00:00:00 and 00:01:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Endpoint.Scheme != Uri.UriSchemeHttps)

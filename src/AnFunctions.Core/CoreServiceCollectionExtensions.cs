@@ -1,0 +1,31 @@
+using AnFunctions.Core.Decisions;
+using AnFunctions.Core.Events;
+using AnFunctions.Core.Options;
+using AnFunctions.Core.Skus;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AnFunctions.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Decisions and handlers, shared by every composition root (Functions host, CLI, tests). Options are bound from
+    /// the registered <c>IConfiguration</c> and validated when the host starts: a bad value stops the app with a
+    /// message naming the key.
+    /// </summary>
+    public static IServiceCollection AddAnFunctionsCore(this IServiceCollection services)
+    {
+        services.AddOptions<AcceleratedNetworkingOptions>()
+            .BindConfiguration(AcceleratedNetworkingOptions.Section, o => o.ErrorOnUnknownConfiguration = false)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IVmSizeCatalogProvider, CachingVmSizeCatalogProvider>();
+        services.TryAddSingleton<PoolReconciler>();
+        services.TryAddSingleton<ScaleSetEventHandler>();
+        services.TryAddSingleton<EventDeliveryProcessor>();
+        return services;
+    }
+}

@@ -1,0 +1,160 @@
+using AnFunctions.Core.Arm;
+using AnFunctions.Core.Logging;
+using AnFunctions.Core.Options;
+using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.Skus;
+using AnFunctions.Core.State;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AnFunctions.Core.Decisions;
+
+/// <summary>
+/// Re-reads a scale set, decides with <see cref="NewPoolDecider"/>, sends the write when one is due, and records the
+/// pool and the decision. Idempotent: the write carries If-Match on the ETag read, so a concurrent or repeated run
+/// either wins once or re-reads and finds nothing left to do.
+/// </summary>
+public sealed class PoolReconciler(
+    IScaleSetClient scaleSets,
+    IVmSizeCatalogProvider catalogs,
+    IStateStore store,
+    IOptionsMonitor<AcceleratedNetworkingOptions> options,
+    TimeProvider time,
+    ILogger<PoolReconciler> logger)
+{
+    /// <summary>How often a lost race (412 on the scale set, conflict on the pool record) is retried in one call.</summary>
+    public const int MaxAttempts = 4;
+
+    public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        if (!settings.IsInScope(request.Id.SubscriptionId))
+        {
+            // Out of scope is decided before any ARM call: the app does not even read what it may not manage.
+            var outOfScope = new PoolDecision(DecisionOutcome.Skip, DecisionReason.OutOfScope,
+                $"subscription {request.Id.SubscriptionId} is not in AcceleratedNetworking:Subscriptions", IsNewPool: false, Write: null);
+            await RecordDecisionAsync(request, outOfScope, [], cancellationToken).ConfigureAwait(false);
+            return new ReconcileResult(request.Id, outOfScope, WriteSent: false, Pool: null);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ReconcileOnceAsync(request, settings, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArmRequestException e) when (e.IsPreconditionFailed && attempt < MaxAttempts)
+            {
+                Log.WritePreconditionFailed(logger, request.Id.Value, attempt);
+            }
+            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            {
+                Log.PoolRecordConflict(logger, request.Id.Value, attempt);
+            }
+        }
+    }
+
+    private async Task<ReconcileResult> ReconcileOnceAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, CancellationToken cancellationToken)
+    {
+        var scaleSet = await scaleSets.GetAsync(request.Id, cancellationToken).ConfigureAwait(false);
+        if (scaleSet is null)
+        {
+            Log.ScaleSetGone(logger, request.Id.Value);
+            var gone = new PoolDecision(DecisionOutcome.Skip, DecisionReason.ScaleSetGone,
+                "the scale set does not exist in ARM (deleted, or never created): nothing to do", IsNewPool: false, Write: null);
+            await RecordDecisionAsync(request, gone, [], cancellationToken).ConfigureAwait(false);
+            return new ReconcileResult(request.Id, gone, WriteSent: false, Pool: await store.GetPoolAsync(request.Id, cancellationToken).ConfigureAwait(false));
+        }
+
+        var stored = await store.GetPoolAsync(request.Id, cancellationToken).ConfigureAwait(false);
+        var record = SameIncarnation(stored, scaleSet) ? stored : null;
+        var catalog = await catalogs.GetAsync(request.Id.SubscriptionId, scaleSet.Location, cancellationToken).ConfigureAwait(false);
+        var support = AcceleratedNetworkingSupport.Evaluate(scaleSet, catalog);
+        var now = time.GetUtcNow();
+        var policy = new DecisionPolicy(settings.NewPoolWindow, settings.OptOutTag, settings.DryRun || request.Preview, settings.IsInScope);
+        var decision = NewPoolDecider.Decide(new DecisionInput(scaleSet, record, support, policy, now));
+        Log.DecisionMade(logger, request.Id.Value, decision.Outcome, decision.Reason, decision.Explanation);
+
+        if (request.Preview)
+        {
+            await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
+            return new ReconcileResult(request.Id, decision, WriteSent: false, record);
+        }
+
+        if (decision.Outcome == DecisionOutcome.Retry)
+        {
+            // The pool is not recorded: the redelivery must still see it as new.
+            await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
+            return new ReconcileResult(request.Id, decision, WriteSent: false, record);
+        }
+
+        var sent = false;
+        if (decision.WritesToArm && decision.Write is { } write)
+        {
+            await scaleSets.SendAsync(write, cancellationToken).ConfigureAwait(false);
+            sent = true;
+            Log.AcceleratedNetworkingEnabled(logger, request.Id.Value, scaleSet.Capacity ?? 0);
+        }
+
+        var next = NextRecord(record, scaleSet, decision, sent, now) with { Version = stored?.Version };
+        var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
+        await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
+        return new ReconcileResult(request.Id, decision, sent, pool);
+    }
+
+    /// <summary>
+    /// A stored record describes this scale set unless the record is closed or the scale set was created again under
+    /// the same id after the record's pool (a new node pool reusing a name is a new pool).
+    /// </summary>
+    private static bool SameIncarnation(PoolRecord? record, ScaleSetSnapshot scaleSet) =>
+        record is not null
+        && record.Status == PoolStatus.Active
+        && !(record.TimeCreated is { } known && scaleSet.TimeCreated is { } current && current > known);
+
+    private static PoolRecord NextRecord(PoolRecord? record, ScaleSetSnapshot scaleSet, PoolDecision decision, bool sent, DateTimeOffset now)
+    {
+        var anNow = sent || scaleSet.AcceleratedNetworkingOnAll;
+        if (record is null)
+        {
+            return new PoolRecord
+            {
+                Id = scaleSet.Id,
+                Location = scaleSet.Location,
+                VmSizes = scaleSet.VmSizes,
+                // Known only for a pool seen inside its creation window; unknown (null) for a pool first seen later.
+                AcceleratedNetworkingAtCreation = decision.IsNewPool ? anNow : null,
+                AcceleratedNetworking = anNow,
+                TimeCreated = scaleSet.TimeCreated,
+                FirstSeen = now,
+                LastSeen = now,
+                EnabledByApp = sent,
+                EnabledAt = sent ? now : null,
+                // The model changed, the instances did not: every existing instance needs a reimage or replacement.
+                InstancesNotOnLatestModel = sent ? scaleSet.Capacity ?? 0 : null,
+            };
+        }
+
+        return record with
+        {
+            Location = scaleSet.Location,
+            AcceleratedNetworking = anNow,
+            LastSeen = now,
+            Status = PoolStatus.Active,
+            DeletedAt = null,
+        };
+    }
+
+    private Task RecordDecisionAsync(ReconcileRequest request, PoolDecision decision, IReadOnlyList<string> vmSizes, CancellationToken cancellationToken) =>
+        store.AppendDecisionAsync(new DecisionRecord
+        {
+            PoolId = request.Id,
+            At = time.GetUtcNow(),
+            Outcome = decision.Outcome,
+            Reason = decision.Reason,
+            Explanation = decision.Explanation,
+            Trigger = request.Trigger,
+            EventId = request.EventId,
+            VmSizes = vmSizes,
+            WriteBody = decision.Write?.Body,
+        }, cancellationToken);
+}

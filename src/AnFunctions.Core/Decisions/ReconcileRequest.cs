@@ -1,0 +1,18 @@
+using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.State;
+
+namespace AnFunctions.Core.Decisions;
+
+/// <summary>Why and how a pool is reconciled.</summary>
+/// <param name="Trigger"><c>event</c>, <c>audit</c>, <c>http</c> or <c>cli</c>: recorded with the decision.</param>
+/// <param name="Preview">
+/// A dry-run asked for by the caller: the decision and the planned write are returned and logged, and nothing is
+/// written, neither to ARM nor to the pool records.
+/// </param>
+public sealed record ReconcileRequest(ScaleSetId Id, string Trigger, string? EventId = null, bool Preview = false);
+
+/// <summary>The result of reconciling one pool: the decision, whether the write was sent, and the pool as recorded.</summary>
+public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool WriteSent, PoolRecord? Pool)
+{
+    public bool IsRetry => Decision.Outcome == DecisionOutcome.Retry;
+}

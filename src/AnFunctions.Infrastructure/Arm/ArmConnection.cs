@@ -1,0 +1,67 @@
+using AnFunctions.Core.Options;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.ResourceManager;
+using Azure.ResourceManager.Compute;
+using Microsoft.Extensions.Options;
+
+namespace AnFunctions.Infrastructure.Arm;
+
+/// <summary>
+/// The app's one connection to ARM: an <see cref="ArmClient"/> for the SDK's typed calls and an HTTP pipeline (same
+/// transport, credential, retry policy and timeout) for the calls the SDK 1.2.0 cannot make as the app needs them:
+/// the raw PATCH that preserves every NIC field, and the Activity Log (the Monitor package is not served here).
+/// </summary>
+public sealed class ArmConnection
+{
+    /// <summary>The scale set api-version: new enough for <c>timeCreated</c> and <c>skuProfile</c>.</summary>
+    public const string ScaleSetApiVersion = "2024-11-01";
+
+    public ArmConnection(TokenCredential credential, HttpPipelineTransport transport, IOptions<ArmOptions> options)
+    {
+        var settings = options.Value;
+        Endpoint = settings.Endpoint;
+        var armOptions = new ArmClientOptions
+        {
+            Environment = new ArmEnvironment(settings.Endpoint, settings.Audience),
+            Transport = transport,
+        };
+        Configure(armOptions, settings);
+        armOptions.SetApiVersion(VirtualMachineScaleSetResource.ResourceType, ScaleSetApiVersion);
+        Client = new ArmClient(credential, defaultSubscriptionId: null, armOptions);
+
+        var restOptions = new RestOptions { Transport = transport };
+        Configure(restOptions, settings);
+        var scope = settings.Audience.TrimEnd('/') + "/.default";
+        Pipeline = HttpPipelineBuilder.Build(restOptions, new BearerTokenAuthenticationPolicy(credential, scope));
+    }
+
+    public ArmClient Client { get; }
+
+    public HttpPipeline Pipeline { get; }
+
+    public Uri Endpoint { get; }
+
+    public Uri UriFor(string path, string apiVersion, string? query = null)
+    {
+        var builder = new UriBuilder(new Uri(Endpoint, path))
+        {
+            Query = $"api-version={Uri.EscapeDataString(apiVersion)}" + (query is null ? string.Empty : "&" + query),
+        };
+        return builder.Uri;
+    }
+
+    private static void Configure(ClientOptions options, ArmOptions settings)
+    {
+        // Throttling (429 with Retry-After) and 5xx are retried a few times within one call; beyond that the
+        // failure is classified as transient and the event is redelivered by Event Grid.
+        options.Retry.MaxRetries = settings.MaxRetries;
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.Delay = settings.RetryDelay;
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(30);
+        options.Retry.NetworkTimeout = settings.Timeout;
+        options.Diagnostics.IsLoggingContentEnabled = false;
+    }
+
+    private sealed class RestOptions : ClientOptions;
+}

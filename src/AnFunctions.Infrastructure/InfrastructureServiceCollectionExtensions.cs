@@ -1,0 +1,78 @@
+using AnFunctions.Core.Events;
+using AnFunctions.Core.Options;
+using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.Skus;
+using AnFunctions.Infrastructure.Arm;
+using AnFunctions.Infrastructure.Compute;
+using AnFunctions.Infrastructure.EventGrid;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AnFunctions.Infrastructure;
+
+public static class InfrastructureServiceCollectionExtensions
+{
+    /// <summary>
+    /// The Azure adapters: ARM (SDK + pipeline) with one credential, the Event Grid parser and the state store chosen
+    /// by <c>State:Store</c>. Tests and the CLI replace <see cref="TokenCredential"/> and
+    /// <see cref="HttpPipelineTransport"/> to talk to the emulator.
+    /// </summary>
+    public static IServiceCollection AddAnFunctionsInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ArmOptions>()
+            .BindConfiguration(ArmOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddOptions<StateOptions>()
+            .BindConfiguration(StateOptions.Section)
+            .PostConfigure(o => UseHostStorageWhenUnset(o, configuration))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton<TokenCredential>(sp =>
+        {
+            var clientId = sp.GetRequiredService<IOptions<ArmOptions>>().Value.ManagedIdentityClientId;
+            return new DefaultAzureCredential(new DefaultAzureCredentialOptions
+            {
+                ManagedIdentityClientId = string.IsNullOrWhiteSpace(clientId) ? null : clientId,
+            });
+        });
+        services.TryAddSingleton<HttpPipelineTransport>(_ => HttpClientTransport.Shared);
+        services.TryAddSingleton<ArmConnection>();
+        services.TryAddSingleton<IScaleSetClient, ArmScaleSetClient>();
+        services.TryAddSingleton<IVmSizeSource, ArmVmSizeSource>();
+        services.TryAddSingleton<IEventPayloadParser, EventGridPayloadParser>();
+        return services;
+    }
+
+    /// <summary>
+    /// Without explicit State settings the app keeps its tables in the host's storage account: the
+    /// <c>AzureWebJobsStorage</c> connection string, or <c>AzureWebJobsStorage__accountName</c> with the identity.
+    /// </summary>
+    private static void UseHostStorageWhenUnset(StateOptions options, IConfiguration configuration)
+    {
+        if (options.Store != StateStoreKind.Table || options.ConnectionString is not null || options.TableServiceUri is not null)
+        {
+            return;
+        }
+
+        var connectionString = configuration["AzureWebJobsStorage"];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            options.ConnectionString = connectionString;
+            return;
+        }
+
+        var account = configuration["AzureWebJobsStorage:accountName"];
+        if (!string.IsNullOrWhiteSpace(account))
+        {
+            options.TableServiceUri = new Uri($"https://{account}.table.core.windows.net");
+        }
+    }
+}
