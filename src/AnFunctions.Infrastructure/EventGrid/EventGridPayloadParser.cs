@@ -133,10 +133,10 @@ public sealed class EventGridPayloadParser : IEventPayloadParser
         var kind = KindOf(eventType);
         var fields = data switch
         {
-            ResourceWriteSuccessEventData d => new Fields(d.ResourceUri, d.OperationName, d.CorrelationId, d.SubscriptionId, d.Status, d.HttpRequestValue?.Method.ToString()),
-            ResourceWriteFailureEventData d => new Fields(d.ResourceUri, d.OperationName, d.CorrelationId, d.SubscriptionId, d.Status, d.HttpRequestValue?.Method.ToString()),
-            ResourceWriteCancelEventData d => new Fields(d.ResourceUri, d.OperationName, d.CorrelationId, d.SubscriptionId, d.Status, d.HttpRequestValue?.Method.ToString()),
-            ResourceDeleteSuccessEventData d => new Fields(d.ResourceUri, d.OperationName, d.CorrelationId, d.SubscriptionId, d.Status, d.HttpRequestValue?.Method.ToString()),
+            ResourceWriteSuccessEventData d => new Fields(d.ResourceUri, d.OperationName, d.CorrelationId, d.SubscriptionId, d.Status, HttpMethod(() => d.HttpRequestValue)),
+            ResourceWriteFailureEventData d => new Fields(d.ResourceUri, d.OperationName, d.CorrelationId, d.SubscriptionId, d.Status, HttpMethod(() => d.HttpRequestValue)),
+            ResourceWriteCancelEventData d => new Fields(d.ResourceUri, d.OperationName, d.CorrelationId, d.SubscriptionId, d.Status, HttpMethod(() => d.HttpRequestValue)),
+            ResourceDeleteSuccessEventData d => new Fields(d.ResourceUri, d.OperationName, d.CorrelationId, d.SubscriptionId, d.Status, HttpMethod(() => d.HttpRequestValue)),
             _ => new Fields(null, null, null, null, null, null),
         };
 
@@ -170,6 +170,22 @@ public sealed class EventGridPayloadParser : IEventPayloadParser
         _ when eventType.Equals(SystemEventNames.ResourceDeleteSuccess, StringComparison.OrdinalIgnoreCase) => ResourceEventKind.DeleteSuccess,
         _ => ResourceEventKind.Other,
     };
+
+    /// <summary>
+    /// <c>data.httpRequest</c> appears only on updates and deletes; the SDK's accessor throws when it is absent or not
+    /// an object, so its absence is read as "no method" rather than as a broken event.
+    /// </summary>
+    private static string? HttpMethod(Func<ResourceHttpRequest?> read)
+    {
+        try
+        {
+            return read()?.Method.ToString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     private static void Require(string? value, string name)
     {

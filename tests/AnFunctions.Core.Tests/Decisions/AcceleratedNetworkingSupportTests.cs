@@ -1,0 +1,49 @@
+using AnFunctions.Core.Decisions;
+using AnFunctions.Core.Skus;
+
+namespace AnFunctions.Core.Tests.Decisions;
+
+public sealed class AcceleratedNetworkingSupportTests
+{
+    public static TheoryData<string[], SupportVerdict> Cases() => new()
+    {
+        { ["Standard_D4s_v3"], SupportVerdict.Supported },
+        { ["standard_d4s_v3"], SupportVerdict.Supported },
+        { ["Standard_B2s"], SupportVerdict.NotSupported },
+        { ["Standard_E4s_v5"], SupportVerdict.NotSupported },
+        { ["Standard_Unknown"], SupportVerdict.Unknown },
+        { ["Standard_D4s_v3", "Standard_D8s_v3"], SupportVerdict.Supported },
+        { ["Standard_D4s_v3", "Standard_B2s"], SupportVerdict.NotSupported },
+        { ["Standard_Unknown", "Standard_B2s"], SupportVerdict.NotSupported },
+        { ["Standard_D4s_v3", "Standard_Unknown"], SupportVerdict.Unknown },
+        { [], SupportVerdict.Unknown },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Evaluate_Sizes_GivesVerdict(string[] sizes, SupportVerdict expected)
+    {
+        var support = AcceleratedNetworkingSupport.Evaluate(sizes, TestData.Catalog());
+
+        Assert.Equal(expected, support.Verdict);
+        Assert.Equal(sizes.Length, support.Sizes.Count);
+    }
+
+    [Fact]
+    public void Evaluate_RestrictedSize_EvidenceNamesTheRestriction()
+    {
+        var support = AcceleratedNetworkingSupport.Evaluate(["Standard_E4s_v5"], TestData.Catalog());
+
+        Assert.Contains("NotAvailableForSubscription", support.Describe(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, true, true)]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, false)]
+    public void SupportsAcceleratedNetworking_CapableAndAvailable_Both(bool capable, bool available, bool expected)
+    {
+        Assert.Equal(expected, new VmSizeCapability("s", capable, available).SupportsAcceleratedNetworking);
+    }
+}

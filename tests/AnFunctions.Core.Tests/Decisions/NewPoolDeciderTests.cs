@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using AnFunctions.Core.Decisions;
+using AnFunctions.Core.ScaleSets;
+
+namespace AnFunctions.Core.Tests.Decisions;
+
+public sealed class NewPoolDeciderTests
+{
+    public sealed record Case(
+        string Name,
+        ScaleSetSnapshot ScaleSet,
+        bool Known,
+        DecisionPolicy Policy,
+        DecisionOutcome Outcome,
+        DecisionReason Reason)
+    {
+        public override string ToString() => Name;
+    }
+
+    private static readonly Dictionary<string, string> OptOut = new() { ["an-automation"] = "disabled" };
+    private static readonly Dictionary<string, string> OptOutUpper = new() { ["AN-Automation"] = "Disabled" };
+    private static readonly Dictionary<string, string> OptOutOtherValue = new() { ["an-automation"] = "enabled" };
+
+    public static TheoryData<Case> Cases() =>
+    [
+        new("new pool, AN-capable size, AN off: enable", TestData.ScaleSet(), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
+        new("new pool, AN off on one of two NICs: enable", TestData.ScaleSet(an: null, nicCount: 2), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
+        new("new pool, dry-run: planned, not sent", TestData.ScaleSet(), false, TestData.Policy(dryRun: true), DecisionOutcome.WouldEnableAcceleratedNetworking, DecisionReason.DryRun),
+        new("new pool, AN already on", TestData.ScaleSet(an: true), false, TestData.Policy(), DecisionOutcome.NoChange, DecisionReason.AlreadyEnabled),
+        new("new pool, size without AN capability", TestData.ScaleSet(size: "Standard_B2s"), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.SizeNotSupported),
+        new("new pool, size restricted for the subscription", TestData.ScaleSet(size: "Standard_E4s_v5"), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.SizeNotSupported),
+        new("new pool, size missing from the SKU list", TestData.ScaleSet(size: "Standard_Z9_v9"), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.SizeUnknown),
+        new("new pool, mix of AN sizes", TestData.ScaleSet(sizes: ["Standard_D4s_v3", "Standard_D8s_v3"]), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
+        new("new pool, mix with one size without AN", TestData.ScaleSet(sizes: ["Standard_D4s_v3", "Standard_B2s"]), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.SizeNotSupported),
+        new("new pool, mix with one unknown size", TestData.ScaleSet(sizes: ["Standard_D4s_v3", "Standard_Z9_v9"]), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.SizeUnknown),
+        new("new pool, opted out by tag", TestData.ScaleSet(tags: OptOut), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.OptedOut),
+        new("new pool, opt-out tag compared case-insensitively", TestData.ScaleSet(tags: OptOutUpper), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.OptedOut),
+        new("new pool, opt-out tag with another value: enable", TestData.ScaleSet(tags: OptOutOtherValue), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
+        new("new pool, subscription out of scope", TestData.ScaleSet(), false, TestData.Policy(onlySubscription: TestData.OtherSubscription), DecisionOutcome.Skip, DecisionReason.OutOfScope),
+        new("new pool, still provisioning", TestData.ScaleSet(provisioningState: "Creating"), false, TestData.Policy(), DecisionOutcome.Retry, DecisionReason.ProvisioningInProgress),
+        new("new pool, no NIC configuration", TestData.ScaleSet(nicCount: 0), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.NoNetworkInterfaces),
+        new("created exactly at the window's edge: new", TestData.ScaleSet(age: TimeSpan.FromMinutes(30)), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
+        new("created one second past the window: existing", TestData.ScaleSet(age: TimeSpan.FromMinutes(30).Add(TimeSpan.FromSeconds(1))), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.ExistingPoolOutsideWindow),
+        new("created a month ago: existing, AN never touched", TestData.ScaleSet(age: TimeSpan.FromDays(30)), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.ExistingPoolOutsideWindow),
+        new("no timeCreated: treated as existing", TestData.ScaleSet(timeCreatedKnown: false), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.CreationTimeUnknown),
+        new("known pool inside the window: existing", TestData.ScaleSet(), true, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.ExistingPoolKnown),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Decide_Case_GivesExpectedOutcomeAndReason(Case c)
+    {
+        var decision = Decide(c.ScaleSet, c.Known, c.Policy);
+
+        Assert.Equal(c.Outcome, decision.Outcome);
+        Assert.Equal(c.Reason, decision.Reason);
+        Assert.False(string.IsNullOrWhiteSpace(decision.Explanation));
+        Assert.Equal(decision.Outcome is DecisionOutcome.EnableAcceleratedNetworking or DecisionOutcome.WouldEnableAcceleratedNetworking, decision.Write is not null);
+        Assert.Equal(decision.Outcome == DecisionOutcome.EnableAcceleratedNetworking, decision.WritesToArm);
+    }
+
+    [Fact]
+    public void Decide_DryRun_PlansExactlyTheWriteThatWouldBeSent()
+    {
+        var scaleSet = TestData.ScaleSet();
+
+        var real = Decide(scaleSet, known: false, TestData.Policy());
+        var dry = Decide(scaleSet, known: false, TestData.Policy(dryRun: true));
+
+        Assert.Equal(real.Write, dry.Write);
+    }
+
+    [Fact]
+    public void Decide_WriteDue_CarriesTheEtagReadAsIfMatch()
+    {
+        var decision = Decide(TestData.ScaleSet() with { ETag = "\"42\"" }, known: false, TestData.Policy());
+
+        Assert.Equal("\"42\"", decision.Write!.IfMatch);
+        Assert.Equal("PATCH", decision.Write.Method);
+    }
+
+    [Fact]
+    public void Decide_ExplanationOfExistingPool_NamesCreationTimeAndWindow()
+    {
+        var decision = Decide(TestData.ScaleSet(age: TimeSpan.FromDays(2)), known: false, TestData.Policy());
+
+        Assert.Contains("2026-11-23T10:00:00Z", decision.Explanation, StringComparison.Ordinal);
+        Assert.Contains("00:30:00", decision.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_WriteBody_TouchesOnlyTheNetworkProfile()
+    {
+        var decision = Decide(TestData.ScaleSet(nicCount: 2), known: false, TestData.Policy());
+
+        var body = JsonNode.Parse(decision.Write!.Body)!.AsObject();
+        Assert.Equal(["properties"], body.Select(p => p.Key));
+        Assert.Equal(["virtualMachineProfile"], body["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["networkProfile"], body["properties"]!["virtualMachineProfile"]!.AsObject().Select(p => p.Key));
+        var nics = body["properties"]!["virtualMachineProfile"]!["networkProfile"]!["networkInterfaceConfigurations"]!.AsArray();
+        Assert.Equal(2, nics.Count);
+        Assert.All(nics, n => Assert.True(n!["properties"]!["enableAcceleratedNetworking"]!.GetValue<bool>()));
+    }
+
+    private static PoolDecision Decide(ScaleSetSnapshot scaleSet, bool known, DecisionPolicy policy) =>
+        NewPoolDecider.Decide(new DecisionInput(
+            scaleSet,
+            known ? TestData.Record(scaleSet) : null,
+            AcceleratedNetworkingSupport.Evaluate(scaleSet, TestData.Catalog()),
+            policy,
+            TestData.Now));
+}
