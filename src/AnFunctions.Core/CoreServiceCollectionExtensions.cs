@@ -26,6 +26,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<PoolReconciler>();
         services.TryAddSingleton<ScaleSetEventHandler>();
         services.TryAddSingleton<EventDeliveryProcessor>();
+        services.TryAddSingleton<Audit.FleetAudit>();
         return services;
     }
 }

@@ -47,6 +47,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<ArmConnection>();
         services.TryAddSingleton<IScaleSetClient, ArmScaleSetClient>();
         services.TryAddSingleton<IVmSizeSource, ArmVmSizeSource>();
+        services.TryAddSingleton<Core.Audit.ISubscriptionSource, ArmSubscriptionSource>();
         services.TryAddSingleton<IEventPayloadParser, EventGridPayloadParser>();
         return services;
     }

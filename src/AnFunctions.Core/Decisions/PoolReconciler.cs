@@ -37,11 +37,25 @@ public sealed class PoolReconciler(
             return new ReconcileResult(request.Id, outOfScope, WriteSent: false, Pool: null);
         }
 
+        return await WithRetriesAsync(request, settings, first: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reconciles from a snapshot already read (the audit's listing): no extra GET unless a lost race forces a re-read.
+    /// </summary>
+    public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, ScaleSetSnapshot snapshot, CancellationToken cancellationToken) =>
+        await WithRetriesAsync(request, options.CurrentValue, snapshot, cancellationToken).ConfigureAwait(false);
+
+    private async Task<ReconcileResult> WithRetriesAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot? first, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await ReconcileOnceAsync(request, settings, cancellationToken).ConfigureAwait(false);
+                var scaleSet = attempt == 1 && first is not null
+                    ? first
+                    : await scaleSets.GetAsync(request.Id, cancellationToken).ConfigureAwait(false);
+                return await ReconcileOnceAsync(request, settings, scaleSet, cancellationToken).ConfigureAwait(false);
             }
             catch (ArmRequestException e) when (e.IsPreconditionFailed && attempt < MaxAttempts)
             {
@@ -54,9 +68,8 @@ public sealed class PoolReconciler(
         }
     }
 
-    private async Task<ReconcileResult> ReconcileOnceAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, CancellationToken cancellationToken)
+    private async Task<ReconcileResult> ReconcileOnceAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot? scaleSet, CancellationToken cancellationToken)
     {
-        var scaleSet = await scaleSets.GetAsync(request.Id, cancellationToken).ConfigureAwait(false);
         if (scaleSet is null)
         {
             Log.ScaleSetGone(logger, request.Id.Value);
@@ -145,7 +158,10 @@ public sealed class PoolReconciler(
     }
 
     private Task RecordDecisionAsync(ReconcileRequest request, PoolDecision decision, IReadOnlyList<string> vmSizes, CancellationToken cancellationToken) =>
-        store.AppendDecisionAsync(new DecisionRecord
+        // The audit passes every known pool every run: "still known, still untouched" is not news worth a row.
+        request.Trigger == "audit" && decision.Reason == DecisionReason.ExistingPoolKnown
+            ? Task.CompletedTask
+            : store.AppendDecisionAsync(new DecisionRecord
         {
             PoolId = request.Id,
             At = time.GetUtcNow(),

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+
+namespace AnFunctions.Cli.Simulation;
+
+/// <summary>A scenario file, validated (see ../shared/SCENARIOS.md for the contract).</summary>
+internal sealed record Scenario(
+    string Name,
+    DateTimeOffset Start,
+    IReadOnlyDictionary<string, string> Settings,
+    IReadOnlyList<JsonObject> Skus,
+    IReadOnlyList<JsonObject> ScaleSets,
+    IReadOnlyList<ScenarioStep> Steps);
+
+internal abstract record ScenarioStep(int Index, DateTimeOffset? At);
+
+internal sealed record AzurePutStep(int Index, DateTimeOffset? At, JsonObject ScaleSet) : ScenarioStep(Index, At);
+
+internal sealed record AzureDeleteStep(int Index, DateTimeOffset? At, string ResourceId) : ScenarioStep(Index, At);
+
+internal sealed record AzureFailedWriteStep(
+    int Index, DateTimeOffset? At, string ResourceId, string CorrelationId, JsonNode? RequestBody, string ErrorCode, string ErrorMessage)
+    : ScenarioStep(Index, At);
+
+/// <summary>Event Grid delivers these events as one batch (the JSON exactly as the scenario gives it).</summary>
+internal sealed record EventStep(int Index, DateTimeOffset? At, string Payload) : ScenarioStep(Index, At);
+
+internal sealed record AuditStep(int Index, DateTimeOffset? At) : ScenarioStep(Index, At);
+
+internal sealed record HttpStep(int Index, DateTimeOffset? At, string Method, string Path, JsonNode? Body) : ScenarioStep(Index, At);
+
+/// <summary>A scenario file that is not valid: names the file, the place (step and field) and what is wrong.</summary>
+internal sealed class ScenarioException : Exception
+{
+    public ScenarioException(string file, string place, string problem)
+        : base($"{file}: {place}: {problem}")
+    {
+        File = file;
+        Place = place;
+        Problem = problem;
+    }
+
+    public ScenarioException() { }
+
+    public ScenarioException(string message) : base(message) { }
+
+    public ScenarioException(string message, Exception inner) : base(message, inner) { }
+
+    public string File { get; } = string.Empty;
+    public string Place { get; } = string.Empty;
+    public string Problem { get; } = string.Empty;
+}

@@ -1,0 +1,146 @@
+using System.Text.Json.Nodes;
+using AnFunctions.Core.Audit;
+using AnFunctions.Core.Events;
+using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.State;
+using AnFunctions.Emulator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AnFunctions.Cli.Simulation;
+
+/// <summary>
+/// Replays a scenario through the same handlers the Functions run, against the ARM emulator and the in-memory store,
+/// on the scenario's clock, and reports what the app did.
+/// </summary>
+internal static class ScenarioRunner
+{
+    public static async Task<SimulationResult> RunAsync(Scenario scenario, string file, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var time = new FakeTimeProvider(scenario.Start);
+        var emulator = new ArmEmulator(time);
+        emulator.SetSkus(scenario.Skus.Select(s => s.DeepClone().AsObject()));
+        foreach (var scaleSet in scenario.ScaleSets)
+        {
+            emulator.PutScaleSet(scaleSet.DeepClone().AsObject());
+        }
+
+        ServiceProvider services;
+        try
+        {
+            services = EmulatedAzure.BuildServices(emulator, time, scenario.Settings, loggerFactory);
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new ScenarioException(file, "settings", string.Join("; ", e.Failures));
+        }
+
+        await using (services.ConfigureAwait(false))
+        {
+            var processor = services.GetRequiredService<EventDeliveryProcessor>();
+            var audit = services.GetRequiredService<FleetAudit>();
+            var events = new List<EventView>();
+            foreach (var step in scenario.Steps)
+            {
+                var target = step.At ?? time.GetUtcNow().AddSeconds(1);
+                if (target > time.GetUtcNow())
+                {
+                    time.SetUtcNow(target);
+                }
+
+                switch (step)
+                {
+                    case AzurePutStep put:
+                        emulator.PutScaleSet(WithCreationTime(put.ScaleSet.DeepClone().AsObject(), emulator, time.GetUtcNow()));
+                        break;
+                    case AzureDeleteStep delete:
+                        emulator.DeleteScaleSet(delete.ResourceId);
+                        break;
+                    case AzureFailedWriteStep failed:
+                        emulator.AddFailedWrite(failed.ResourceId, failed.CorrelationId, failed.RequestBody, failed.ErrorCode, failed.ErrorMessage, time.GetUtcNow());
+                        break;
+                    case EventStep delivery:
+                        var result = await processor.ProcessWithoutThrowingAsync(delivery.Payload, cancellationToken).ConfigureAwait(false);
+                        events.AddRange(result.Outcomes.Select(o => new EventView(step.Index, o.EventId, o.Disposition.ToString(), o.Detail)));
+                        break;
+                    case AuditStep:
+                        await audit.RunAsync(cancellationToken).ConfigureAwait(false);
+                        break;
+                    case HttpStep http:
+                        throw new ScenarioException(file, $"steps[{http.Index}].http", $"{http.Method} {http.Path}: HTTP functions are not available in this version");
+                }
+            }
+
+            var store = services.GetRequiredService<IStateStore>();
+            return new SimulationResult(
+                scenario.Name,
+                emulator.Writes.Select(w => new ArmWriteView(w.Method, w.ResourceId, w.Body?.DeepClone())).ToList(),
+                Findings: [],
+                Alerts: [],
+                Pools(emulator),
+                await DecisionsAsync(store, emulator, cancellationToken).ConfigureAwait(false),
+                events,
+                emulator.Counts.Where(c => c.Value > 0).ToDictionary(c => c.Key.ToString(), c => c.Value));
+        }
+    }
+
+    /// <summary>ARM stamps <c>timeCreated</c> when a scale set is created and keeps it when it is replaced.</summary>
+    private static JsonObject WithCreationTime(JsonObject scaleSet, ArmEmulator emulator, DateTimeOffset now)
+    {
+        if (scaleSet["properties"] is not JsonObject properties)
+        {
+            properties = new JsonObject();
+            scaleSet["properties"] = properties;
+        }
+
+        if (properties["timeCreated"] is null)
+        {
+            var existing = emulator.GetScaleSet(scaleSet["id"]!.GetValue<string>())?["properties"]?["timeCreated"];
+            properties["timeCreated"] = existing?.DeepClone() ?? JsonValue.Create(now.UtcDateTime.ToString("O"));
+        }
+
+        return scaleSet;
+    }
+
+    private static List<PoolView> Pools(ArmEmulator emulator) =>
+        emulator.ScaleSets
+            .Select(s =>
+            {
+                var nics = s["properties"]?["virtualMachineProfile"]?["networkProfile"]?["networkInterfaceConfigurations"] as JsonArray ?? [];
+                var an = nics.Count > 0 && nics.All(n => n?["properties"]?["enableAcceleratedNetworking"] is JsonValue v && v.TryGetValue<bool>(out var on) && on);
+                return new PoolView(s["id"]!.GetValue<string>(), s["sku"]?["name"]?.GetValue<string>() ?? string.Empty, an);
+            })
+            .OrderBy(p => p.ResourceId, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+
+    private static async Task<List<DecisionView>> DecisionsAsync(IStateStore store, ArmEmulator emulator, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<ScaleSetId>();
+        await foreach (var pool in store.ListPoolsAsync(null, cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(pool.Id);
+        }
+
+        foreach (var scaleSet in emulator.ScaleSets)
+        {
+            if (ScaleSetId.TryParse(scaleSet["id"]?.GetValue<string>(), out var id, out _))
+            {
+                ids.Add(id);
+            }
+        }
+
+        var decisions = new List<DecisionRecord>();
+        foreach (var id in ids)
+        {
+            decisions.AddRange(await store.GetDecisionsAsync(id, 1000, cancellationToken).ConfigureAwait(false));
+        }
+
+        return decisions
+            .OrderBy(d => d.At)
+            .ThenBy(d => d.PoolId.Key, StringComparer.Ordinal)
+            .Select(d => new DecisionView(d.At, d.PoolId.Value, d.Trigger, d.EventId, d.Outcome.ToString(), d.Reason.ToString(), d.Explanation))
+            .ToList();
+    }
+}

@@ -1,0 +1,73 @@
+using AnFunctions.Emulator;
+using AnFunctions.Hosting;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AnFunctions.Tests;
+
+/// <summary>
+/// The Functions host's real DI (<see cref="AnFunctionsServiceCollectionExtensions.AddAnFunctions"/>) with only the
+/// outside world swapped: the ARM emulator behind the real Azure SDK, a fake clock, a fake log collector.
+/// </summary>
+internal sealed class AppUnderTest : IAsyncDisposable
+{
+    public const string Subscription = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+
+    private AppUnderTest(ServiceProvider services, ArmEmulator emulator, FakeTimeProvider time, FakeLogCollector logs)
+    {
+        Services = services;
+        Emulator = emulator;
+        Time = time;
+        Logs = logs;
+    }
+
+    public ServiceProvider Services { get; }
+    public ArmEmulator Emulator { get; }
+    public FakeTimeProvider Time { get; }
+    public FakeLogCollector Logs { get; }
+
+    public static AppUnderTest Create(IDictionary<string, string?>? settings = null, DateTimeOffset? now = null)
+    {
+        var time = new FakeTimeProvider(now ?? new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+        var emulator = new ArmEmulator(time);
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["State:Store"] = "InMemory",
+            ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
+            ["Arm:MaxRetries"] = "0",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var logs = new FakeLogCollector();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        services.AddAnFunctions(configuration);
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton<TokenCredential>(new TestCredential());
+        services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler())));
+        return new AppUnderTest(services.BuildServiceProvider(validateScopes: true), emulator, time, logs);
+    }
+
+    public T Create<T>() => ActivatorUtilities.CreateInstance<T>(Services);
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public ValueTask DisposeAsync() => Services.DisposeAsync();
+
+    private sealed class TestCredential : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => new("test", DateTimeOffset.MaxValue);
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => new(GetToken(requestContext, cancellationToken));
+    }
+}

@@ -1,0 +1,38 @@
+namespace AnFunctions.Tests;
+
+/// <summary>Finds the repository (and the shared folder beside it) from the test's output directory.</summary>
+internal static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The build configuration the tests were built with (Debug or Release).</summary>
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+
+    public static string HostOutput => Path.Combine(Root, "src", "AnFunctions", "bin", Configuration, "net10.0");
+
+    public static string Scenarios => Path.Combine(Root, "scenarios");
+
+    /// <summary>The shared material (fixtures, scenarios): <c>ANFUNCTIONS_SHARED_DIR</c>, else <c>../shared</c>; null when absent.</summary>
+    public static string? Shared
+    {
+        get
+        {
+            var configured = Environment.GetEnvironmentVariable("ANFUNCTIONS_SHARED_DIR");
+            var candidate = !string.IsNullOrWhiteSpace(configured) ? configured : Path.Combine(Root, "..", "shared");
+            return Directory.Exists(Path.Combine(candidate, "fixtures")) ? Path.GetFullPath(candidate) : null;
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "AnFunctions.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("AnFunctions.sln not found above " + AppContext.BaseDirectory);
+    }
+}
