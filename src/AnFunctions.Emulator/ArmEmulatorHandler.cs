@@ -125,7 +125,8 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             return ArmResponse.BadRequest("InvalidSkipToken", "The $skiptoken is not valid.");
         }
 
-        var (items, lastKey, hasMore) = _emulator.ScaleSetProvider.ListPage(ScaleSetResourceProvider.Key(prefix), afterKey, _emulator.PageSize);
+        // The prefix keeps its trailing slash: resource group "rg" must not list "rg-2".
+        var (items, lastKey, hasMore) = _emulator.ScaleSetProvider.ListPage(prefix.ToLowerInvariant(), afterKey, _emulator.PageSize);
         var nextLink = hasMore ? NextLink(uri, EncodeToken(lastKey!)) : null;
         return ArmResponse.Json(200, ArmJson.WriteList(items, nextLink));
     }

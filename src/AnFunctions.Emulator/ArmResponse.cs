@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 
 namespace AnFunctions.Emulator;
 
@@ -52,7 +53,11 @@ internal sealed class ArmResponse
         var message = new HttpResponseMessage((HttpStatusCode)Status) { RequestMessage = request };
         if (Body is { } body)
         {
-            message.Content = new ReadOnlyMemoryContent(body);
+            // ByteArrayContent reads as a MemoryStream, which the SDK can rewind and read again (LRO final state,
+            // Response.Content); ReadOnlyMemoryContent's stream cannot be read twice by it.
+            message.Content = MemoryMarshal.TryGetArray(body, out var segment)
+                ? new ByteArrayContent(segment.Array!, segment.Offset, segment.Count)
+                : new ByteArrayContent(body.ToArray());
             message.Content.Headers.ContentType = JsonContentType;
         }
         else

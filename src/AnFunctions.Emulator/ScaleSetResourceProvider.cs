@@ -226,6 +226,14 @@ internal sealed class ScaleSetResourceProvider
             var oldProperties = ArmJson.ObjectProperty(resource, "properties")?.DeepClone() as JsonObject;
             var oldProfile = ArmJson.Property(oldProperties, "virtualMachineProfile");
 
+            // ARM replaces the tags as a whole on PATCH (a client sends every tag it wants to keep).
+            if (JsonMergePatch.FindPropertyName(patch, "tags") is { } tagsName)
+            {
+                var tags = patch[tagsName];
+                patch.Remove(tagsName);
+                ArmJson.Set(resource, "tags", tags ?? new JsonObject());
+            }
+
             JsonMergePatch.Apply(resource, patch);
 
             var properties = ArmJson.GetOrAddObject(resource, "properties");
