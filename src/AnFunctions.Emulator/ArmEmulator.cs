@@ -27,6 +27,9 @@ public sealed class ArmEmulator
     /// <summary>Default page size of list answers: ARM's own for scale sets.</summary>
     public const int DefaultPageSize = 1000;
 
+    /// <summary>Default number of requests the request log keeps (the most recent).</summary>
+    public const int DefaultRequestLogLimit = 100_000;
+
     private readonly ScaleSetResourceProvider _scaleSets;
     private readonly SkuCatalog _skus = new();
     private readonly ActivityLogStore _activityLog = new();
@@ -38,10 +41,11 @@ public sealed class ArmEmulator
 
     private readonly Lock _recordGate = new();
     private readonly List<RecordedWrite> _writes = [];
-    private readonly List<ArmRequestRecord> _requests = [];
+    private readonly Queue<ArmRequestRecord> _requests = new();
 
     private long _latencyTicks;
     private int _pageSize = DefaultPageSize;
+    private int _requestLogLimit = DefaultRequestLogLimit;
     private long _reads;
     private long _writeCalls;
 
@@ -89,6 +93,17 @@ public sealed class ArmEmulator
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             Volatile.Write(ref _pageSize, value);
+        }
+    }
+
+    /// <summary>How many requests <see cref="RequestLog"/> keeps; older ones are dropped. Recorded writes are never dropped.</summary>
+    public int RequestLogLimit
+    {
+        get => Volatile.Read(ref _requestLogLimit);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 0);
+            Volatile.Write(ref _requestLogLimit, value);
         }
     }
 
@@ -219,7 +234,7 @@ public sealed class ArmEmulator
         }
     }
 
-    /// <summary>Every HTTP call, in completion order: method, path and query, status.</summary>
+    /// <summary>The most recent HTTP calls (up to <see cref="RequestLogLimit"/>), in completion order: method, path and query, status.</summary>
     public IReadOnlyList<ArmRequestRecord> RequestLog
     {
         get
@@ -357,7 +372,12 @@ public sealed class ArmEmulator
     {
         lock (_recordGate)
         {
-            _requests.Add(request);
+            _requests.Enqueue(request);
+            while (_requests.Count > RequestLogLimit)
+            {
+                _requests.Dequeue();
+            }
+
             if (write is not null)
             {
                 _writes.Add(write);

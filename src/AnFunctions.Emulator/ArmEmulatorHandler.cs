@@ -36,7 +36,6 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
         var status = 0;
         var faulted = false;
         string? bodyText = null;
-        ArmRequestInfo? info = null;
         try
         {
             bodyText = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -45,7 +44,7 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
                 bodyText = null;
             }
 
-            info = new ArmRequestInfo(method, route.Path, uri.Query, kind, route.ScaleSetId, bodyText);
+            var info = new ArmRequestInfo(method, route.Path, uri.Query, kind, route.ScaleSetId, bodyText);
             var latency = _emulator.Latency;
             if (latency > TimeSpan.Zero)
             {
@@ -77,7 +76,7 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
         finally
         {
             var write = isWrite
-                ? new RecordedWrite(method, route.Path, info?.Body?.DeepClone(), bodyText, Header(request, "If-Match"), correlationId, status, at)
+                ? new RecordedWrite(method, kind, route.Path, ArmRequestInfo.ParseOrNull(bodyText), bodyText, Header(request, "If-Match"), correlationId, status, at)
                 : null;
             _emulator.Record(new ArmRequestRecord(method, uri.PathAndQuery, kind, status, faulted, at), write);
         }

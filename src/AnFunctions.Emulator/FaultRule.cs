@@ -10,7 +10,10 @@ public sealed class FaultRule
     /// <summary>Matches only calls of this kind.</summary>
     public ArmCallKind? Kind { get; init; }
 
-    /// <summary>Matches only calls about this resource (compared case-insensitively with the scale set id or the path).</summary>
+    /// <summary>
+    /// Matches only calls about this resource, compared case-insensitively with the request path and with the scale
+    /// set the call is about (a scale set id matches its GET/PUT/PATCH/DELETE, its instances list and its actions).
+    /// </summary>
     public string? ResourceId { get; init; }
 
     /// <summary>Matches only calls with this HTTP method (case-insensitive).</summary>

@@ -75,8 +75,11 @@ internal sealed class ScaleSetResourceProvider
         lock (_gate)
         {
             ArmJson.Set(resource, "etag", NextETag());
-            return ArmJson.ParseObject(Commit(id, resource, instances).Json);
+            Commit(id, resource, instances);
         }
+
+        // The store keeps only the serialized form, so this copy is the caller's to keep.
+        return resource;
     }
 
     public bool Remove(string id)

@@ -175,6 +175,64 @@ public sealed class ArmEmulatorInstrumentationTests
     }
 
     [Fact]
+    public void Get_SynchronousSdkCall_IsServedAndCounted()
+    {
+        var client = EmulatorArm.CreateClient(_emulator);
+
+        var response = ScaleSet(client).Get();
+
+        Assert.Equal("vmss-a", response.Value.Data.Name);
+        Assert.Equal(1, _emulator.Count(ArmCallKind.GetScaleSet));
+    }
+
+    [Fact]
+    public async Task Responses_ReadsAndWrites_CarryThrottlingAndCorrelationHeaders()
+    {
+        using var http = EmulatorArm.CreateHttpClient(_emulator);
+        var uri = new Uri(ScaleSetId("vmss-a") + "?api-version=2024-11-01", UriKind.Relative);
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, uri) { Content = new StringContent("""{"tags":{"a":"b"}}""") };
+        patch.Headers.Add("x-ms-correlation-request-id", "corr-1");
+
+        using var read = await http.GetAsync(uri);
+        using var write = await http.SendAsync(patch);
+
+        Assert.True(read.Headers.Contains("x-ms-ratelimit-remaining-subscription-reads"));
+        Assert.True(write.Headers.Contains("x-ms-ratelimit-remaining-subscription-writes"));
+        Assert.Equal("corr-1", Assert.Single(write.Headers.GetValues("x-ms-correlation-request-id")));
+        Assert.Equal("corr-1", Assert.Single(_emulator.Writes).CorrelationId);
+        Assert.Equal(ArmCallKind.PatchScaleSet, _emulator.Writes[0].Kind);
+        Assert.Equal(read.Headers.ETag!.Tag, JsonNode.Parse(await read.Content.ReadAsStringAsync())!["etag"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Logger_EachRequest_LogsOneDebugLine()
+    {
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        var emulator = new ArmEmulator(logger: logger);
+        var client = EmulatorArm.CreateClient(emulator);
+
+        await Assert.ThrowsAsync<RequestFailedException>(() => ScaleSet(client).GetAsync());
+
+        var record = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, record.Level);
+        Assert.Contains("-> 404", record.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RequestLog_BeyondLimit_KeepsMostRecent()
+    {
+        _emulator.RequestLogLimit = 2;
+        var client = EmulatorArm.CreateClient(_emulator);
+
+        await ScaleSet(client).GetAsync();
+        await ScaleSet(client).GetAsync();
+        await Assert.ThrowsAsync<RequestFailedException>(() => ScaleSet(client, "missing").GetAsync());
+
+        Assert.Equal([200, 404], _emulator.RequestLog.Select(r => r.Status));
+        Assert.Equal(3, _emulator.TotalCalls);
+    }
+
+    [Fact]
     public async Task GetAsync_OneThousandSequentialCalls_AreFast()
     {
         var client = EmulatorArm.CreateClient(_emulator);

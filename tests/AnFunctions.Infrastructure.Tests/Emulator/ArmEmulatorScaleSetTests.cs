@@ -210,6 +210,18 @@ public sealed class ArmEmulatorScaleSetTests
     }
 
     [Fact]
+    public async Task UpdateAsync_UnknownScaleSet_Throws404AndCreatesNothing()
+    {
+        var client = EmulatorArm.CreateClient(_emulator);
+
+        var error = await Assert.ThrowsAsync<RequestFailedException>(() =>
+            ScaleSet(client, "missing").UpdateAsync(WaitUntil.Completed, AcceleratedNetworkingPatch()));
+
+        Assert.Equal(404, error.Status);
+        Assert.Equal(0, _emulator.ScaleSetCount);
+    }
+
+    [Fact]
     public async Task UpdateAsync_StaleIfMatch_Throws412AndLeavesStateUnchanged()
     {
         var seeded = _emulator.PutScaleSet(UniformScaleSet("vmss-a", primaryAcceleratedNetworking: false));
