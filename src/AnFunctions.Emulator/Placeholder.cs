@@ -1,1 +1,0 @@
-namespace AnFunctions.Emulator; internal static class Placeholder;

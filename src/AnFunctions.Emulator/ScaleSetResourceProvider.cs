@@ -1,0 +1,506 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AnFunctions.Emulator;
+
+/// <summary>
+/// The scale sets and their instances, with ARM's write semantics. Thread-safe: every read and write of the state
+/// happens under one lock, and stored entries are immutable (the resource is kept as serialized JSON), so answers
+/// are built from a consistent snapshot without copying under the lock.
+/// </summary>
+internal sealed class ScaleSetResourceProvider
+{
+    /// <summary>Uniform scale sets hold at most 1,000 VMs; more instances than that are never materialized.</summary>
+    private const int MaxInstances = 1000;
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private string[]? _sortedKeys;
+    private long _lastETag;
+
+    public ScaleSetResourceProvider(TimeProvider time) => _time = time;
+
+    /// <summary>A stored scale set: its JSON exactly as answered, and what answers need without parsing it.</summary>
+    internal sealed record Entry(string Id, byte[] Json, string ETag, string Name, string? Location, string? SkuName, string? SkuTier,
+        ScaleSetInstance[] Instances);
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    // ---- Seeding (not HTTP) ----
+
+    public JsonObject Seed(JsonObject vmss)
+    {
+        ArgumentNullException.ThrowIfNull(vmss);
+        var resource = vmss.DeepClone().AsObject();
+        var id = ArmJson.StringProperty(resource, "id")
+                 ?? throw new ArgumentException("A scale set needs an \"id\".", nameof(vmss));
+        var route = ArmRoute.Parse(id);
+        if (route.Target != RouteTarget.ScaleSet)
+        {
+            throw new ArgumentException($"'{id}' is not a virtual machine scale set id.", nameof(vmss));
+        }
+
+        if (ArmJson.StringProperty(resource, "name") is null)
+        {
+            ArmJson.Set(resource, "name", route.ScaleSetName);
+        }
+
+        if (ArmJson.StringProperty(resource, "type") is null)
+        {
+            ArmJson.Set(resource, "type", ArmRoute.ScaleSetResourceType);
+        }
+
+        var properties = ArmJson.GetOrAddObject(resource, "properties");
+        if (ArmJson.StringProperty(properties, "provisioningState") is null)
+        {
+            ArmJson.Set(properties, "provisioningState", "Succeeded");
+        }
+
+        var instances = Reconcile([], modelChanged: false, Capacity(resource));
+        lock (_gate)
+        {
+            ArmJson.Set(resource, "etag", NextETag());
+            Commit(id, resource, instances);
+        }
+
+        // The store keeps only the serialized form, so this copy is the caller's to keep.
+        return resource;
+    }
+
+    public bool Remove(string id)
+    {
+        lock (_gate)
+        {
+            if (!_entries.Remove(Key(id)))
+            {
+                return false;
+            }
+
+            _sortedKeys = null;
+            return true;
+        }
+    }
+
+    public JsonObject? Get(string id)
+    {
+        var entry = Find(id);
+        return entry is null ? null : ArmJson.ParseObject(entry.Json);
+    }
+
+    public Entry? Find(string id)
+    {
+        lock (_gate)
+        {
+            return _entries.GetValueOrDefault(Key(id));
+        }
+    }
+
+    public IReadOnlyList<JsonObject> All()
+    {
+        Entry[] entries;
+        lock (_gate)
+        {
+            entries = SortedKeys().Select(k => _entries[k]).ToArray();
+        }
+
+        return entries.Select(e => ArmJson.ParseObject(e.Json)).ToArray();
+    }
+
+    /// <summary>Changes a scale set out of band (as a portal user would): new ETag; a model change makes instances stale.</summary>
+    public JsonObject? Modify(string id, Action<JsonObject> mutate)
+    {
+        ArgumentNullException.ThrowIfNull(mutate);
+        lock (_gate)
+        {
+            if (_entries.GetValueOrDefault(Key(id)) is not { } existing)
+            {
+                return null;
+            }
+
+            var resource = ArmJson.ParseObject(existing.Json);
+            var oldProfile = VirtualMachineProfile(resource)?.DeepClone();
+            mutate(resource);
+            ArmJson.Set(resource, "etag", NextETag());
+            var modelChanged = !JsonNode.DeepEquals(oldProfile, VirtualMachineProfile(resource));
+            var entry = Commit(existing.Id, resource, Reconcile(existing.Instances, modelChanged, Capacity(resource)));
+            return ArmJson.ParseObject(entry.Json);
+        }
+    }
+
+    public IReadOnlyList<ScaleSetInstance>? GetInstances(string id) => Find(id)?.Instances;
+
+    public void SetInstances(string id, IEnumerable<ScaleSetInstance> instances)
+    {
+        ArgumentNullException.ThrowIfNull(instances);
+        var copy = instances.ToArray();
+        lock (_gate)
+        {
+            var key = Key(id);
+            if (!_entries.TryGetValue(key, out var existing))
+            {
+                throw new KeyNotFoundException($"No scale set '{id}'.");
+            }
+
+            _entries[key] = existing with { Instances = copy };
+        }
+    }
+
+    // ---- ARM semantics (HTTP) ----
+
+    public ArmResponse Put(ArmRoute route, JsonObject body, string? ifMatch, string? ifNoneMatch)
+    {
+        var location = ArmJson.StringProperty(body, "location");
+        if (string.IsNullOrWhiteSpace(location))
+        {
+            return ArmResponse.BadRequest("LocationRequired", "The location property is required for this definition.");
+        }
+
+        lock (_gate)
+        {
+            var existing = _entries.GetValueOrDefault(Key(route.ScaleSetId!));
+            if (!ETagConditions.IfMatchSatisfied(ifMatch, existing?.ETag)
+                || !ETagConditions.IfNoneMatchSatisfied(ifNoneMatch, existing?.ETag))
+            {
+                return ArmResponse.PreconditionFailed(ifMatch ?? ifNoneMatch);
+            }
+
+            if (existing?.Location is { } existingLocation && !SameLocation(existingLocation, location))
+            {
+                return ArmResponse.Error(409, "InvalidResourceLocation",
+                    $"The resource '{existing.Name}' already exists in location '{existingLocation}' in resource group '{route.ResourceGroup}'. A resource with the same name cannot be created in location '{location}'. Please select a new resource name.");
+            }
+
+            var old = existing is null ? null : ArmJson.ParseObject(existing.Json);
+            var oldProperties = ArmJson.ObjectProperty(old, "properties");
+            var resource = WithIdentity(body, existing?.Id ?? route.ScaleSetId!, existing?.Name ?? route.ScaleSetName!);
+            var properties = ArmJson.GetOrAddObject(resource, "properties");
+            ArmJson.Set(properties, "provisioningState", "Succeeded");
+            ArmJson.Set(properties, "timeCreated", ArmJson.StringProperty(oldProperties, "timeCreated") ?? ArmJson.Timestamp(_time.GetUtcNow()));
+            ArmJson.Set(properties, "uniqueId", ArmJson.StringProperty(oldProperties, "uniqueId") ?? Guid.NewGuid().ToString());
+            var etag = NextETag();
+            ArmJson.Set(resource, "etag", etag);
+
+            var modelChanged = old is not null && !JsonNode.DeepEquals(VirtualMachineProfile(old), VirtualMachineProfile(resource));
+            var entry = Commit(resource["id"]!.GetValue<string>(), resource,
+                Reconcile(existing?.Instances ?? [], modelChanged, Capacity(resource)));
+            return ArmResponse.Json(existing is null ? 201 : 200, entry.Json, etag);
+        }
+    }
+
+    public ArmResponse Patch(ArmRoute route, JsonObject patch, string? ifMatch)
+    {
+        foreach (var readOnly in new[] { "id", "name", "type", "etag", "location" })
+        {
+            if (JsonMergePatch.FindPropertyName(patch, readOnly) is { } name)
+            {
+                patch.Remove(name);
+            }
+        }
+
+        lock (_gate)
+        {
+            var existing = _entries.GetValueOrDefault(Key(route.ScaleSetId!));
+            if (existing is null)
+            {
+                return ArmResponse.NotFound(route.ScaleSetId!);
+            }
+
+            if (!ETagConditions.IfMatchSatisfied(ifMatch, existing.ETag))
+            {
+                return ArmResponse.PreconditionFailed(ifMatch);
+            }
+
+            var resource = ArmJson.ParseObject(existing.Json);
+            var oldProperties = ArmJson.ObjectProperty(resource, "properties")?.DeepClone() as JsonObject;
+            var oldProfile = ArmJson.Property(oldProperties, "virtualMachineProfile");
+
+            // ARM replaces the tags as a whole on PATCH (a client sends every tag it wants to keep).
+            if (JsonMergePatch.FindPropertyName(patch, "tags") is { } tagsName)
+            {
+                var tags = patch[tagsName];
+                patch.Remove(tagsName);
+                ArmJson.Set(resource, "tags", tags ?? new JsonObject());
+            }
+
+            JsonMergePatch.Apply(resource, patch);
+
+            var properties = ArmJson.GetOrAddObject(resource, "properties");
+            ArmJson.Set(properties, "provisioningState", "Succeeded");
+            foreach (var readOnly in new[] { "timeCreated", "uniqueId" })
+            {
+                RestoreReadOnly(properties, oldProperties, readOnly);
+            }
+
+            var etag = NextETag();
+            ArmJson.Set(resource, "etag", etag);
+            var modelChanged = !JsonNode.DeepEquals(oldProfile, VirtualMachineProfile(resource));
+            var entry = Commit(existing.Id, resource, Reconcile(existing.Instances, modelChanged, Capacity(resource)));
+            return ArmResponse.Json(200, entry.Json, etag);
+        }
+    }
+
+    public ArmResponse Delete(ArmRoute route, string? ifMatch)
+    {
+        lock (_gate)
+        {
+            var key = Key(route.ScaleSetId!);
+            var existing = _entries.GetValueOrDefault(key);
+            if (!ETagConditions.IfMatchSatisfied(ifMatch, existing?.ETag))
+            {
+                return ArmResponse.PreconditionFailed(ifMatch);
+            }
+
+            if (existing is null)
+            {
+                return ArmResponse.Empty(204);
+            }
+
+            _entries.Remove(key);
+            _sortedKeys = null;
+            return ArmResponse.Empty(200);
+        }
+    }
+
+    /// <summary>Applies a POST action. Only <c>manualupgrade</c> changes state (the listed instances get the latest model).</summary>
+    public ArmResponse? Act(ArmRoute route, JsonObject? body)
+    {
+        lock (_gate)
+        {
+            var key = Key(route.ScaleSetId!);
+            if (!_entries.TryGetValue(key, out var existing))
+            {
+                return ArmResponse.NotFound(route.ScaleSetId!);
+            }
+
+            if (route.Action != "manualupgrade")
+            {
+                return null;
+            }
+
+            if (ArmJson.Property(body, "instanceIds") is not JsonArray ids)
+            {
+                return ArmResponse.BadRequest("InvalidParameter", "Required parameter 'instanceIds' is missing (null).");
+            }
+
+            var wanted = ids.Select(n => n?.ToString()).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var unknown = wanted.Where(w => existing.Instances.All(i => !string.Equals(i.InstanceId, w, StringComparison.OrdinalIgnoreCase))).ToList();
+            if (unknown.Count > 0)
+            {
+                return ArmResponse.BadRequest("InvalidParameter", $"The instance ids '{string.Join(", ", unknown)}' are not valid for the VM scale set.");
+            }
+
+            var upgraded = existing.Instances
+                .Select(i => wanted.Contains(i.InstanceId) ? i with { LatestModelApplied = true } : i)
+                .ToArray();
+            _entries[key] = existing with { Instances = upgraded };
+            return null;
+        }
+    }
+
+    /// <summary>A page of scale sets whose keys start with <paramref name="keyPrefix"/>, in key order, after <paramref name="afterKey"/>.</summary>
+    public (List<byte[]> Items, string? LastKey, bool HasMore) ListPage(string keyPrefix, string? afterKey, int pageSize)
+    {
+        lock (_gate)
+        {
+            var keys = SortedKeys();
+            var start = LowerBound(keys, keyPrefix);
+            if (afterKey is not null)
+            {
+                start = Math.Max(start, UpperBound(keys, afterKey));
+            }
+
+            var items = new List<byte[]>(Math.Min(pageSize, Math.Max(0, keys.Length - start)));
+            var i = start;
+            for (; i < keys.Length && items.Count < pageSize && keys[i].StartsWith(keyPrefix, StringComparison.Ordinal); i++)
+            {
+                items.Add(_entries[keys[i]].Json);
+            }
+
+            var hasMore = i < keys.Length && keys[i].StartsWith(keyPrefix, StringComparison.Ordinal);
+            return (items, items.Count > 0 ? keys[i - 1] : null, hasMore);
+        }
+    }
+
+    /// <summary>An instance as <c>GET .../virtualMachines</c> lists it.</summary>
+    public static byte[] InstanceJson(Entry scaleSet, ScaleSetInstance instance)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteString("name", $"{scaleSet.Name}_{instance.InstanceId}");
+            w.WriteString("id", $"{scaleSet.Id}/virtualMachines/{instance.InstanceId}");
+            w.WriteString("type", ArmRoute.ScaleSetResourceType + "/virtualMachines");
+            w.WriteString("location", scaleSet.Location ?? string.Empty);
+            w.WriteStartObject("tags");
+            w.WriteEndObject();
+            w.WriteString("instanceId", instance.InstanceId);
+            if (scaleSet.SkuName is not null)
+            {
+                w.WriteStartObject("sku");
+                w.WriteString("name", scaleSet.SkuName);
+                if (scaleSet.SkuTier is not null)
+                {
+                    w.WriteString("tier", scaleSet.SkuTier);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteStartObject("properties");
+            w.WriteBoolean("latestModelApplied", instance.LatestModelApplied);
+            w.WriteString("modelDefinitionApplied", "VirtualMachineScaleSet");
+            w.WriteString("provisioningState", instance.ProvisioningState);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static string Key(string id) => id.TrimEnd('/').ToLowerInvariant();
+
+    // ---- helpers (callers hold the lock where noted) ----
+
+    /// <summary>Stores the resource; the caller holds the lock.</summary>
+    private Entry Commit(string id, JsonObject resource, ScaleSetInstance[] instances)
+    {
+        var sku = ArmJson.ObjectProperty(resource, "sku");
+        var entry = new Entry(
+            id,
+            ArmJson.Serialize(resource),
+            ArmJson.StringProperty(resource, "etag")!,
+            ArmJson.StringProperty(resource, "name") ?? string.Empty,
+            ArmJson.StringProperty(resource, "location"),
+            ArmJson.StringProperty(sku, "name"),
+            ArmJson.StringProperty(sku, "tier"),
+            instances);
+        var key = Key(id);
+        if (!_entries.ContainsKey(key))
+        {
+            _sortedKeys = null;
+        }
+
+        _entries[key] = entry;
+        return entry;
+    }
+
+    /// <summary>The caller holds the lock.</summary>
+    private string[] SortedKeys()
+    {
+        if (_sortedKeys is null)
+        {
+            _sortedKeys = _entries.Keys.ToArray();
+            Array.Sort(_sortedKeys, StringComparer.Ordinal);
+        }
+
+        return _sortedKeys;
+    }
+
+    private string NextETag() => $"\"{Interlocked.Increment(ref _lastETag).ToString(CultureInfo.InvariantCulture)}\"";
+
+    private static int LowerBound(string[] keys, string value)
+    {
+        var index = Array.BinarySearch(keys, value, StringComparer.Ordinal);
+        return index >= 0 ? index : ~index;
+    }
+
+    private static int UpperBound(string[] keys, string value)
+    {
+        var index = Array.BinarySearch(keys, value, StringComparer.Ordinal);
+        return index >= 0 ? index + 1 : ~index;
+    }
+
+    private static JsonNode? VirtualMachineProfile(JsonObject resource) =>
+        ArmJson.Property(ArmJson.ObjectProperty(resource, "properties"), "virtualMachineProfile");
+
+    private static long? Capacity(JsonObject resource) => ArmJson.Int64Property(ArmJson.ObjectProperty(resource, "sku"), "capacity");
+
+    private static bool SameLocation(string a, string b) =>
+        string.Equals(a.Replace(" ", string.Empty, StringComparison.Ordinal), b.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The body with ARM's identity first (name, id, type) and the client's id/name/type/etag dropped.</summary>
+    private static JsonObject WithIdentity(JsonObject body, string id, string name)
+    {
+        var resource = new JsonObject
+        {
+            ["name"] = name,
+            ["id"] = id,
+            ["type"] = ArmRoute.ScaleSetResourceType,
+        };
+        foreach (var (property, value) in body.ToList())
+        {
+            if (property.Equals("id", StringComparison.OrdinalIgnoreCase) || property.Equals("name", StringComparison.OrdinalIgnoreCase)
+                || property.Equals("type", StringComparison.OrdinalIgnoreCase) || property.Equals("etag", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            body.Remove(property);
+            resource[property] = value;
+        }
+
+        return resource;
+    }
+
+    private static void RestoreReadOnly(JsonObject properties, JsonObject? oldProperties, string name)
+    {
+        var old = ArmJson.Property(oldProperties, name);
+        if (old is null)
+        {
+            if (JsonMergePatch.FindPropertyName(properties, name) is { } patched)
+            {
+                properties.Remove(patched);
+            }
+        }
+        else
+        {
+            ArmJson.Set(properties, name, old.DeepClone());
+        }
+    }
+
+    /// <summary>
+    /// The instances after a write: a model change makes every instance stale; a new capacity removes the highest
+    /// instance ids or adds new instances, which run the latest model.
+    /// </summary>
+    private static ScaleSetInstance[] Reconcile(ScaleSetInstance[] current, bool modelChanged, long? capacity)
+    {
+        var instances = current.Select(i => modelChanged ? i with { LatestModelApplied = false } : i).ToList();
+        if (capacity is not { } wanted)
+        {
+            return [.. instances];
+        }
+
+        var target = (int)Math.Clamp(wanted, 0, MaxInstances);
+        if (instances.Count > target)
+        {
+            return [.. instances.OrderBy(i => NumericId(i.InstanceId)).Take(target)];
+        }
+
+        var next = instances.Count == 0 ? 0 : instances.Max(i => NumericId(i.InstanceId)) + 1;
+        while (instances.Count < target)
+        {
+            instances.Add(new ScaleSetInstance((next++).ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return [.. instances];
+    }
+
+    private static long NumericId(string instanceId) =>
+        long.TryParse(instanceId, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : -1;
+}
