@@ -33,6 +33,9 @@ public enum ArmCallKind
     /// <summary><c>POST</c> of an action on a scale set (<c>manualupgrade</c>, <c>deallocate</c>, ...).</summary>
     ScaleSetAction,
 
+    /// <summary><c>GET /subscriptions</c>: the subscriptions the caller can see.</summary>
+    ListSubscriptions,
+
     /// <summary>Anything else: answered 404 (or 405), still counted.</summary>
     Other,
 }

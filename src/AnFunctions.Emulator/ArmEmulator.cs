@@ -34,6 +34,7 @@ public sealed class ArmEmulator
     private readonly SkuCatalog _skus = new();
     private readonly ActivityLogStore _activityLog = new();
     private readonly ConcurrentDictionary<string, byte> _operations = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, byte> _subscriptions = new(StringComparer.OrdinalIgnoreCase);
     private readonly int[] _counts = new int[Enum.GetValues<ArmCallKind>().Length];
 
     private readonly Lock _faultGate = new();
@@ -142,6 +143,21 @@ public sealed class ArmEmulator
 
     /// <summary>Copies of every stored scale set, ordered by id.</summary>
     public IReadOnlyList<JsonObject> ScaleSets => _scaleSets.All();
+
+    /// <summary>
+    /// The subscriptions <c>GET /subscriptions</c> lists: those added with <see cref="AddSubscription"/> and those of
+    /// every scale set held, lower-cased and sorted.
+    /// </summary>
+    public IReadOnlyList<string> Subscriptions =>
+        _subscriptions.Keys
+            .Concat(_scaleSets.All().Select(s => s["id"]?.GetValue<string>()?.Split('/') is { Length: > 2 } parts ? parts[2] : null).OfType<string>())
+            .Select(s => s.ToLowerInvariant())
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Makes a subscription visible even when it holds no scale set.</summary>
+    public void AddSubscription(string subscriptionId) => _subscriptions.TryAdd(subscriptionId.ToLowerInvariant(), 0);
 
     public int ScaleSetCount => _scaleSets.Count;
 

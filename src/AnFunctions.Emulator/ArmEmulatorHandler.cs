@@ -106,6 +106,7 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             (RouteTarget.Skus, "GET") => ListSkus(query),
             (RouteTarget.OperationStatus, "GET") => OperationStatus(route, query),
             (RouteTarget.ActivityLog, "GET") => QueryActivityLog(route, uri, query),
+            (RouteTarget.Subscriptions, "GET") => ArmResponse.Json(200, ArmJson.WriteList(_emulator.Subscriptions.Select(s => ArmJson.Serialize(SubscriptionJson(s))).ToList(), null)),
             (RouteTarget.Unknown, _) => UnknownPath(route, apiVersion),
             _ => ArmResponse.Error(405, "MethodNotAllowed", $"The method '{method}' is not allowed on '{route.Path}'."),
         };
@@ -164,6 +165,15 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             .WithHeader("Azure-AsyncOperation", operation)
             .WithHeader("Location", operation + "&monitor=true");
     }
+
+    private static JsonObject SubscriptionJson(string subscriptionId) => new()
+    {
+        ["id"] = $"/subscriptions/{subscriptionId}",
+        ["subscriptionId"] = subscriptionId,
+        ["tenantId"] = "00000000-0000-4000-8000-000000000000",
+        ["displayName"] = $"emulated {subscriptionId}",
+        ["state"] = "Enabled",
+    };
 
     private ArmResponse ListSkus(Dictionary<string, string> query)
     {

@@ -11,6 +11,7 @@ internal enum RouteTarget
     Skus,
     OperationStatus,
     ActivityLog,
+    Subscriptions,
 }
 
 /// <summary>A request path matched against the ARM surface the emulator serves (case-insensitively, as ARM does).</summary>
@@ -76,6 +77,7 @@ internal sealed class ArmRoute
         (RouteTarget.Skus, "GET") => ArmCallKind.ListSkus,
         (RouteTarget.OperationStatus, "GET") => ArmCallKind.PollOperation,
         (RouteTarget.ActivityLog, "GET") => ArmCallKind.ActivityLog,
+        (RouteTarget.Subscriptions, "GET") => ArmCallKind.ListSubscriptions,
         _ => ArmCallKind.Other,
     };
 
@@ -84,6 +86,11 @@ internal sealed class ArmRoute
     {
         var trimmed = path.TrimEnd('/');
         var s = trimmed.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (s.Length == 1 && Is(s[0], "subscriptions"))
+        {
+            return new ArmRoute(RouteTarget.Subscriptions, trimmed);
+        }
+
         if (s.Length < 2 || !Is(s[0], "subscriptions"))
         {
             return new ArmRoute(RouteTarget.Unknown, trimmed);
