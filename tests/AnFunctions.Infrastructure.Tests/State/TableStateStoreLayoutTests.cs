@@ -36,7 +36,7 @@ public sealed class TableStateStoreLayoutTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FirstUse_CreatesTheFourTablesWithThePrefix()
+    public async Task AnyOperation_FirstUse_CreatesItsTableWithThePrefix()
     {
         await _store.GetPoolAsync(Id, default);
         await _store.GetProcessedEventAsync("x", default);
