@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AnFunctions.Core.Decisions;
+using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.State;
+using Azure.Data.Tables;
+
+namespace AnFunctions.Infrastructure.Tables;
+
+/// <summary>
+/// Maps the state records to <see cref="TableEntity"/> and back. Every entity keeps the original values (ids, event
+/// ids) in columns of their own; keys are never parsed back. Nulls are not written (a replace removes them). Dates are
+/// <c>Edm.DateTime</c>, which is UTC: they come back as the same instant with a zero offset. Enums are stored by name,
+/// lists as a JSON array string.
+/// </summary>
+internal static class StateEntities
+{
+    /// <summary>
+    /// One Table string property holds at most 64 KiB (32,768 UTF-16 chars). A <see cref="DecisionRecord.WriteBody"/>
+    /// longer than that is split over <c>WriteBody</c>, <c>WriteBody1</c>, <c>WriteBody2</c>... (chunks of at most
+    /// this many chars, never splitting a surrogate pair), so the body sent to ARM is kept exactly up to
+    /// <see cref="StateLimits.MaxWriteBodyLength"/> chars (512 KiB, well within the 1 MiB entity limit); beyond that it
+    /// is cut with a marker by <see cref="StateLimits.Truncate"/>, as the in-memory store does.
+    /// </summary>
+    internal const int ChunkLength = 32_000;
+
+    private const string WriteBodyColumn = "WriteBody";
+
+    public static TableEntity FromPool(PoolRecord record)
+    {
+        var entity = new TableEntity(TableKeys.PoolPartition(record.Id), TableKeys.PoolRow(record.Id))
+        {
+            ["Id"] = record.Id.Value,
+            ["Location"] = StateLimits.Truncate(record.Location, StateLimits.MaxTextLength),
+            ["VmSizes"] = JsonSerializer.Serialize(record.VmSizes.ToArray()),
+            ["AcceleratedNetworking"] = record.AcceleratedNetworking,
+            ["FirstSeen"] = record.FirstSeen,
+            ["LastSeen"] = record.LastSeen,
+            ["EnabledByApp"] = record.EnabledByApp,
+            ["Status"] = record.Status.ToString(),
+        };
+        SetIfNotNull(entity, "AcceleratedNetworkingAtCreation", record.AcceleratedNetworkingAtCreation);
+        SetIfNotNull(entity, "TimeCreated", record.TimeCreated);
+        SetIfNotNull(entity, "EnabledAt", record.EnabledAt);
+        SetIfNotNull(entity, "InstancesNotOnLatestModel", record.InstancesNotOnLatestModel);
+        SetIfNotNull(entity, "DeletedAt", record.DeletedAt);
+        return entity;
+    }
+
+    public static PoolRecord ToPool(TableEntity entity, string? version) => new()
+    {
+        Id = ScaleSetId.Parse(Required(entity, "Id")),
+        Location = Required(entity, "Location"),
+        VmSizes = ReadList(entity, "VmSizes"),
+        AcceleratedNetworkingAtCreation = entity.GetBoolean("AcceleratedNetworkingAtCreation"),
+        AcceleratedNetworking = entity.GetBoolean("AcceleratedNetworking") ?? false,
+        TimeCreated = entity.GetDateTimeOffset("TimeCreated"),
+        FirstSeen = RequiredDate(entity, "FirstSeen"),
+        LastSeen = RequiredDate(entity, "LastSeen"),
+        EnabledByApp = entity.GetBoolean("EnabledByApp") ?? false,
+        EnabledAt = entity.GetDateTimeOffset("EnabledAt"),
+        InstancesNotOnLatestModel = entity.GetInt64("InstancesNotOnLatestModel"),
+        Status = ParseEnum<PoolStatus>(entity, "Status"),
+        DeletedAt = entity.GetDateTimeOffset("DeletedAt"),
+        Version = version,
+    };
+
+    public static TableEntity FromProcessedEvent(ProcessedEvent processed) =>
+        new(TableKeys.EventPartition(processed.EventId), TableKeys.EventRow(processed.EventId))
+        {
+            ["EventId"] = StateLimits.Truncate(processed.EventId, StateLimits.MaxTextLength),
+            ["EventType"] = StateLimits.Truncate(processed.EventType, StateLimits.MaxTextLength),
+            ["Subject"] = StateLimits.Truncate(processed.Subject, StateLimits.MaxTextLength),
+            ["ProcessedAt"] = processed.ProcessedAt,
+            ["Outcome"] = StateLimits.Truncate(processed.Outcome, StateLimits.MaxTextLength),
+        };
+
+    /// <param name="eventId">The id looked up (the stored column may be cut; the key is exact).</param>
+    public static ProcessedEvent ToProcessedEvent(TableEntity entity, string eventId) => new(
+        eventId,
+        Required(entity, "EventType"),
+        Required(entity, "Subject"),
+        RequiredDate(entity, "ProcessedAt"),
+        Required(entity, "Outcome"));
+
+    public static TableEntity FromDecision(DecisionRecord decision, string suffix)
+    {
+        var entity = new TableEntity(TableKeys.DecisionPartition(decision.PoolId), TableKeys.DecisionRow(decision.At, suffix))
+        {
+            ["PoolId"] = decision.PoolId.Value,
+            ["At"] = decision.At,
+            ["Outcome"] = decision.Outcome.ToString(),
+            ["Reason"] = decision.Reason.ToString(),
+            ["Explanation"] = StateLimits.Truncate(decision.Explanation, StateLimits.MaxTextLength),
+            ["Trigger"] = StateLimits.Truncate(decision.Trigger, StateLimits.MaxTextLength),
+            ["VmSizes"] = JsonSerializer.Serialize(decision.VmSizes.ToArray()),
+        };
+        SetIfNotNull(entity, "EventId", StateLimits.TruncateOrNull(decision.EventId, StateLimits.MaxTextLength));
+        if (decision.WriteBody is not null)
+        {
+            var chunks = Split(StateLimits.Truncate(decision.WriteBody, StateLimits.MaxWriteBodyLength), ChunkLength);
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                entity[ChunkColumn(WriteBodyColumn, i)] = chunks[i];
+            }
+        }
+
+        return entity;
+    }
+
+    public static DecisionRecord ToDecision(TableEntity entity) => new()
+    {
+        PoolId = ScaleSetId.Parse(Required(entity, "PoolId")),
+        At = RequiredDate(entity, "At"),
+        Outcome = ParseEnum<DecisionOutcome>(entity, "Outcome"),
+        Reason = ParseEnum<DecisionReason>(entity, "Reason"),
+        Explanation = Required(entity, "Explanation"),
+        Trigger = Required(entity, "Trigger"),
+        EventId = entity.GetString("EventId"),
+        VmSizes = ReadList(entity, "VmSizes"),
+        WriteBody = Join(entity, WriteBodyColumn),
+    };
+
+    public static TableEntity FromRejectedEvent(RejectedEvent rejected, string suffix) =>
+        new(TableKeys.RejectedPartition(rejected.RejectedAt), TableKeys.RejectedRow(rejected.EventId, suffix))
+        {
+            ["EventId"] = StateLimits.Truncate(rejected.EventId, StateLimits.MaxTextLength),
+            ["Reason"] = StateLimits.Truncate(rejected.Reason, StateLimits.MaxTextLength),
+            ["Excerpt"] = StateLimits.Truncate(rejected.Excerpt, StateLimits.MaxTextLength),
+            ["RejectedAt"] = rejected.RejectedAt,
+        };
+
+    public static RejectedEvent ToRejectedEvent(TableEntity entity) => new(
+        Required(entity, "EventId"),
+        Required(entity, "Reason"),
+        Required(entity, "Excerpt"),
+        RequiredDate(entity, "RejectedAt"));
+
+    /// <summary>Cuts <paramref name="value"/> into pieces of at most <paramref name="length"/> chars, never inside a surrogate pair.</summary>
+    internal static IReadOnlyList<string> Split(string value, int length)
+    {
+        var chunks = new List<string>();
+        var start = 0;
+        do
+        {
+            var take = Math.Min(length, value.Length - start);
+            if (take < value.Length - start && char.IsHighSurrogate(value[start + take - 1]))
+            {
+                take--;
+            }
+
+            chunks.Add(value.Substring(start, take));
+            start += take;
+        }
+        while (start < value.Length);
+
+        return chunks;
+    }
+
+    private static string? Join(TableEntity entity, string column)
+    {
+        var first = entity.GetString(column);
+        if (first is null)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(first);
+        for (var i = 1; entity.GetString(ChunkColumn(column, i)) is { } next; i++)
+        {
+            builder.Append(next);
+        }
+
+        return builder.ToString();
+    }
+
+    private static string ChunkColumn(string column, int index) =>
+        index == 0 ? column : column + index.ToString(CultureInfo.InvariantCulture);
+
+    private static void SetIfNotNull(TableEntity entity, string column, object? value)
+    {
+        if (value is not null)
+        {
+            entity[column] = value;
+        }
+    }
+
+    private static IReadOnlyList<string> ReadList(TableEntity entity, string column) =>
+        Array.AsReadOnly(entity.GetString(column) is { } json ? JsonSerializer.Deserialize<string[]>(json) ?? [] : []);
+
+    private static string Required(TableEntity entity, string column) =>
+        entity.GetString(column) ?? throw Corrupt(entity, $"has no {column}");
+
+    private static DateTimeOffset RequiredDate(TableEntity entity, string column) =>
+        entity.GetDateTimeOffset(column) ?? throw Corrupt(entity, $"has no {column}");
+
+    private static T ParseEnum<T>(TableEntity entity, string column)
+        where T : struct, Enum =>
+        Enum.TryParse<T>(Required(entity, column), ignoreCase: false, out var value) && Enum.IsDefined(value)
+            ? value
+            : throw Corrupt(entity, $"has an unknown {column} '{entity.GetString(column)}'");
+
+    private static InvalidDataException Corrupt(TableEntity entity, string what) =>
+        new($"the state entity {entity.PartitionKey}/{entity.RowKey} {what}");
+}

@@ -1,0 +1,8 @@
+using AnFunctions.Core.State;
+
+namespace AnFunctions.Infrastructure.Tests.State;
+
+public sealed class InMemoryStateStoreTests : StateStoreContract
+{
+    protected override IStateStore Store { get; } = new InMemoryStateStore();
+}
