@@ -19,8 +19,7 @@ internal static class CliApp
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
 
         var services = new ServiceCollection();
-        services.AddSingleton(loggerFactory);
-        services.AddSingleton(sp => new SimulateCommand(loggerFactory, stdout, stderr));
+        services.AddSingleton(new CliContext(stdout, stderr, loggerFactory));
 
         var app = new CommandApp(new TypeRegistrar(services));
         app.Configure(config =>

@@ -49,7 +49,10 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<IVmSizeSource, ArmVmSizeSource>();
         services.TryAddSingleton<Core.Audit.ISubscriptionSource, ArmSubscriptionSource>();
         services.TryAddSingleton<IEventPayloadParser, EventGridPayloadParser>();
-        return services;
+
+        // The store is chosen once, from configuration; its settings are validated at start like every other.
+        var store = configuration.GetValue<StateStoreKind?>($"{StateOptions.Section}:Store") ?? StateStoreKind.Table;
+        return store == StateStoreKind.InMemory ? services.AddInMemoryStateStore() : services.AddTableStateStore();
     }
 
     /// <summary>

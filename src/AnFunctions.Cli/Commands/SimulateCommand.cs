@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AnFunctions.Cli.Simulation;
-using Microsoft.Extensions.Logging;
 using Spectre.Console.Cli;
 
 namespace AnFunctions.Cli.Commands;
@@ -11,7 +10,7 @@ namespace AnFunctions.Cli.Commands;
 /// <c>an simulate &lt;scenario.json&gt;</c>: replays a scenario offline and prints one JSON document on standard output.
 /// Diagnostics go to standard error. Exit codes: 0 done, 2 invalid scenario, 3 the run failed.
 /// </summary>
-internal sealed class SimulateCommand(ILoggerFactory loggerFactory, TextWriter stdout, TextWriter stderr) : AsyncCommand<SimulateCommand.Settings>
+internal sealed class SimulateCommand(CliContext cli) : AsyncCommand<SimulateCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
@@ -32,18 +31,18 @@ internal sealed class SimulateCommand(ILoggerFactory loggerFactory, TextWriter s
         try
         {
             scenario = ScenarioLoader.Load(settings.Scenario);
-            var result = await ScenarioRunner.RunAsync(scenario, Path.GetFileName(settings.Scenario), loggerFactory, cancellationToken).ConfigureAwait(false);
-            await stdout.WriteLineAsync(JsonSerializer.Serialize(result, Output)).ConfigureAwait(false);
+            var result = await ScenarioRunner.RunAsync(scenario, Path.GetFileName(settings.Scenario), cli.LoggerFactory, cancellationToken).ConfigureAwait(false);
+            await cli.Out.WriteLineAsync(JsonSerializer.Serialize(result, Output)).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
         catch (ScenarioException e)
         {
-            await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await cli.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
         catch (IOException e)
         {
-            await stderr.WriteLineAsync($"error: {settings.Scenario}: {e.Message}").ConfigureAwait(false);
+            await cli.Error.WriteLineAsync($"error: {settings.Scenario}: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
     }

@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Logging;
+
+namespace AnFunctions.Cli;
+
+/// <summary>What every command writes to: results on <see cref="Out"/>, diagnostics on <see cref="Error"/> and the logs.</summary>
+internal sealed record CliContext(TextWriter Out, TextWriter Error, ILoggerFactory LoggerFactory);
