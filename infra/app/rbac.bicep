@@ -108,7 +108,10 @@ resource appTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(applicationInsights.id, appIdentity.id, roles.monitoringMetricsPublisher)
   scope: applicationInsights
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roles.monitoringMetricsPublisher
+    )
     principalId: appIdentity.properties.principalId
     principalType: 'ServicePrincipal'
   }
@@ -120,7 +123,10 @@ resource eventGridDeadLetter 'Microsoft.Authorization/roleAssignments@2022-04-01
     name: guid(storage::blobService::deadLetterContainer.id, systemTopics[i].id, roles.storageBlobDataContributor)
     scope: storage::blobService::deadLetterContainer
     properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+      roleDefinitionId: subscriptionResourceId(
+        'Microsoft.Authorization/roleDefinitions',
+        roles.storageBlobDataContributor
+      )
       principalId: systemTopics[i].identity.principalId
       principalType: 'ServicePrincipal'
     }
