@@ -1,0 +1,232 @@
+// AnFunctions: enables Accelerated Networking on new VM scale set node pools and reports VM size changes.
+// Deploys, in one resource group of this subscription: the Function App (Flex Consumption, .NET 10 isolated), its
+// identity, storage, monitoring, Key Vault and alert rule; and in every target subscription: the app's custom role
+// and the Event Grid system topic. The event subscriptions are created after the code is deployed
+// (azure.yaml postdeploy hook -> scripts/post-up.sh -> event-subscriptions.bicep). See infra/README.md.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; names and tags every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every regional resource; one where Flex Consumption is offered (az functionapp list-flexconsumption-locations).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Subscriptions the app watches and acts on; empty means only the subscription deployed to.')
+param targetSubscriptionIds string[] = []
+
+@description('Start in dry-run: decide and record, never write to ARM (AcceleratedNetworking__DryRun). Set false once the findings look right.')
+param dryRun bool = true
+
+@description('Alert sinks whose secret you stored in the Key Vault (see infra/README.md); only these get a setting.')
+param alertSinks ('Webhook' | 'Teams' | 'Slack' | 'PagerDuty')[] = []
+
+@description('E-mail address notified by the critical-finding alert rule; empty leaves the action group without receivers.')
+param alertEmailAddress string = ''
+
+@description('Object id of the person deploying, granted Key Vault Secrets Officer to store the alert secrets; empty grants nothing.')
+param principalId string = deployer().objectId
+
+@description('Name of the resource group; empty derives rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Most instances the app scales out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Days logs are kept in Log Analytics.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+@description('Days a deleted Key Vault stays recoverable; purge protection keeps its name taken that long.')
+@minValue(7)
+@maxValue(90)
+param keyVaultSoftDeleteRetentionInDays int = 7
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var targets = empty(targetSubscriptionIds) ? [subscription().subscriptionId] : targetSubscriptionIds
+// Every name is known before the deployment starts (what-if can predict them; modules get names, not outputs).
+var names = {
+  resourceGroup: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  identity: '${abbrs.managedIdentityUserAssignedIdentities}an-${resourceToken}'
+  storage: '${abbrs.storageStorageAccounts}${resourceToken}'
+  logAnalytics: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+  applicationInsights: '${abbrs.insightsComponents}${resourceToken}'
+  keyVault: '${abbrs.keyVaultVaults}${resourceToken}'
+  plan: '${abbrs.webServerFarms}${resourceToken}'
+  functionApp: '${abbrs.webSitesFunctions}an-${resourceToken}'
+  systemTopic: '${abbrs.eventGridSystemTopics}an-${resourceToken}'
+  actionGroup: '${abbrs.insightsActionGroups}an-${resourceToken}'
+  alertRule: '${abbrs.insightsScheduledQueryRules}an-critical-finding-${resourceToken}'
+}
+var deploymentContainerName = 'app-package-${take(names.functionApp, 32)}-${take(resourceToken, 7)}'
+var deadLetterContainerName = 'deadletter'
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: names.resourceGroup
+  location: location
+  tags: tags
+}
+
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    deadLetterContainerName: deadLetterContainerName
+    deadLetterRetentionDays: 30
+    softDeleteRetentionDays: 7
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module keyVault 'app/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+  }
+}
+
+// Per target subscription: the custom role + its assignment to the app's identity, and the Event Grid system topic.
+// The topic of the subscription deployed to lives in the app's own resource group; elsewhere in a group of the
+// same name.
+module targetSubscriptions 'app/target-subscription.bicep' = [
+  for subscriptionId in targets: {
+    name: 'an-target-${uniqueString(subscriptionId, environmentName)}'
+    scope: subscription(subscriptionId)
+    params: {
+      environmentName: environmentName
+      location: location
+      tags: tags
+      appIdentityId: resourceId(
+        subscription().subscriptionId,
+        rg.name,
+        'Microsoft.ManagedIdentity/userAssignedIdentities',
+        names.identity
+      )
+      appPrincipalId: identity.outputs.principalId
+      eventsResourceGroupName: rg.name
+      systemTopicName: names.systemTopic
+    }
+  }
+]
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: names.storage
+    deadLetterContainerName: deadLetterContainerName
+    keyVaultName: names.keyVault
+    applicationInsightsName: names.applicationInsights
+    appIdentityName: names.identity
+    eventGridTopics: [
+      for subscriptionId in targets: {
+        subscriptionId: subscriptionId
+        resourceGroupName: rg.name
+        name: names.systemTopic
+      }
+    ]
+    deployerPrincipalId: principalId
+  }
+  dependsOn: [
+    identity
+    storage
+    keyVault
+    monitoring
+    targetSubscriptions // the system topics and their identities
+  ]
+}
+
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: tags
+    serviceName: 'api'
+    identityName: names.identity
+    storageAccountName: names.storage
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: names.applicationInsights
+    keyVaultName: names.keyVault
+    targetSubscriptionIds: targets
+    dryRun: dryRun
+    alertSinks: alertSinks
+    instanceMemoryMB: 2048
+    maximumInstanceCount: maximumInstanceCount
+  }
+  // The app's first start needs its storage, Key Vault and telemetry roles in place.
+  dependsOn: [
+    rbac
+  ]
+}
+
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    actionGroupName: names.actionGroup
+    alertRuleName: names.alertRule
+    location: location
+    tags: tags
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+    alertEmailAddress: alertEmailAddress
+  }
+}
+
+// Read by azd and by scripts/post-up.sh (as environment variables). Names differ from the AN_* inputs on purpose:
+// azd writes outputs back into the environment.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output AZURE_KEY_VAULT_NAME string = names.keyVault
+output AZURE_STORAGE_ACCOUNT_NAME string = names.storage
+output EVENTGRID_TARGET_SUBSCRIPTION_IDS string = join(targets, ',')
+output EVENTGRID_RESOURCE_GROUP string = rg.name
+output EVENTGRID_SYSTEM_TOPIC_NAME string = names.systemTopic
+output EVENTGRID_DEAD_LETTER_CONTAINER string = deadLetterContainerName
