@@ -1,0 +1,91 @@
+using AnFunctions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AnFunctions.Tests.Wiring;
+
+/// <summary>A bad setting stops the app at start with a message naming the key (ValidateOnStart on the host's DI).</summary>
+public sealed class StartupValidationTests
+{
+    private static IHost Build(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddAnFunctions(builder.Configuration);
+        return builder.Build();
+    }
+
+    private static Dictionary<string, string?> Valid() => new()
+    {
+        ["State:Store"] = "InMemory",
+    };
+
+    [Fact]
+    public async Task Start_ValidSettings_Starts()
+    {
+        using var host = Build(Valid());
+
+        await host.StartAsync();
+        await host.StopAsync();
+    }
+
+    public static TheoryData<string, string, string> BadSettings() => new()
+    {
+        { "AcceleratedNetworking:NewPoolWindow", "00:00:10", "AcceleratedNetworking:NewPoolWindow" },
+        { "AcceleratedNetworking:SkuCacheTtl", "30.00:00:00", "AcceleratedNetworking:SkuCacheTtl" },
+        { "AcceleratedNetworking:OptOutTag", "", "AcceleratedNetworking:OptOutTag" },
+        { "AcceleratedNetworking:Subscriptions", "prod-subscription", "AcceleratedNetworking:Subscriptions" },
+        { "Arm:Endpoint", "http://management.azure.com/", "Arm:Endpoint" },
+        { "Arm:MaxRetries", "50", "Arm:MaxRetries" },
+        { "State:TablePrefix", "1-bad", "State:TablePrefix" },
+        { "State:Store", "Table", "State:ConnectionString" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task Start_BadSetting_FailsNamingTheKey(string key, string value, string named)
+    {
+        var settings = Valid();
+        settings[key] = value;
+        using var host = Build(settings);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("AcceleratedNetworking:NewPoolWindow", "thirty minutes")]
+    [InlineData("AcceleratedNetworking:DryRun", "maybe")]
+    public async Task Start_UnparsableValue_Fails(string key, string value)
+    {
+        var settings = Valid();
+        settings[key] = value;
+
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            using var host = Build(settings);
+            await host.StartAsync();
+        });
+
+        Assert.NotNull(error);
+        Assert.Contains(key.Split(':')[1], error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Container_Builds_WithEveryServiceResolvable()
+    {
+        var services = new ServiceCollection();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Valid()).Build();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        services.AddAnFunctions(configuration);
+
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        Assert.NotNull(provider.GetRequiredService<AnFunctions.Core.Events.EventDeliveryProcessor>());
+        Assert.NotNull(provider.GetRequiredService<AnFunctions.Core.Audit.FleetAudit>());
+    }
+}
