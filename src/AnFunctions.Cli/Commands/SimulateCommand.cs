@@ -45,5 +45,11 @@ internal sealed class SimulateCommand(CliContext cli) : AsyncCommand<SimulateCom
             await cli.Error.WriteLineAsync($"error: {settings.Scenario}: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A failure of the app itself while replaying (never of the scenario): say so, print nothing on stdout.
+            await cli.Error.WriteLineAsync($"error: the simulation of {settings.Scenario} failed: {e}").ConfigureAwait(false);
+            return ExitCodes.AzureError;
+        }
     }
 }
