@@ -1,0 +1,76 @@
+using AnFunctions.Core.Alerts;
+using AnFunctions.Core.ScaleSets;
+
+namespace AnFunctions.Core.Findings;
+
+public enum OutboxStatus
+{
+    /// <summary>Not delivered yet; due at <see cref="OutboxEntry.NextAttemptAt"/>.</summary>
+    Pending,
+
+    /// <summary>The sink accepted it.</summary>
+    Delivered,
+
+    /// <summary>The sink refused it for good (a 4xx other than 408/429): kept, logged, never retried.</summary>
+    Failed,
+}
+
+/// <summary>One notification for one sink, stored in the same step as the finding change that caused it.</summary>
+public sealed record OutboxEntry
+{
+    /// <summary>Unique; sortable by creation (<c>{ticks:D19}-{sink}-{guid}</c>).</summary>
+    public required string Id { get; init; }
+    public required string Sink { get; init; }
+    public required AlertNotification Notification { get; init; }
+    public required OutboxStatus Status { get; init; }
+    public int Attempts { get; init; }
+    public required DateTimeOffset NextAttemptAt { get; init; }
+    public DateTimeOffset? DeliveredAt { get; init; }
+    public string? LastError { get; init; }
+
+    /// <summary>The store's concurrency token; null before the first save.</summary>
+    public string? Version { get; init; }
+
+    public static string NewId(DateTimeOffset at, string sink) =>
+        $"{at.UtcTicks:D19}-{sink}-{Guid.NewGuid():N}";
+}
+
+/// <summary>Filters for listing findings; null means any.</summary>
+public sealed record FindingQuery(
+    FindingStatus? Status = null,
+    FindingSeverity? MinimumSeverity = null,
+    string? SubscriptionId = null,
+    FindingKind? Kind = null,
+    ScaleSetId? PoolId = null);
+
+/// <summary>
+/// Port for findings and the alert outbox. Two implementations pass one contract suite: Table Storage and in-memory.
+/// A finding and the outbox entries its change produced are saved in ONE atomic step, so an alert is never lost
+/// between "the finding changed" and "on-call must hear about it".
+/// </summary>
+public interface IFindingStore
+{
+    Task<Finding?> GetAsync(string findingId, CancellationToken cancellationToken);
+
+    /// <summary>Every finding of one pool, open and resolved.</summary>
+    Task<IReadOnlyList<Finding>> ListForPoolAsync(ScaleSetId poolId, CancellationToken cancellationToken);
+
+    /// <summary>Findings matching the query, ordered by id (stable, for paging).</summary>
+    IAsyncEnumerable<Finding> ListAsync(FindingQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts (Version null) or replaces (Version = the stored one) the finding and inserts the outbox entries, all or
+    /// nothing. Returns the finding with its new Version. A stale Version, or an insert of an existing id, throws
+    /// <see cref="State.ConcurrencyConflictException"/> and saves nothing.
+    /// </summary>
+    Task<Finding> SaveAsync(Finding finding, IReadOnlyList<OutboxEntry> outbox, CancellationToken cancellationToken);
+
+    /// <summary>Pending outbox entries due at or before <paramref name="now"/>, oldest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<OutboxEntry>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>Every outbox entry (any status) of one finding, oldest first.</summary>
+    Task<IReadOnlyList<OutboxEntry>> ListOutboxAsync(string findingId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces an outbox entry conditionally on its Version (two dispatchers never both claim it).</summary>
+    Task<OutboxEntry> UpdateOutboxAsync(OutboxEntry entry, CancellationToken cancellationToken);
+}
