@@ -21,7 +21,15 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddOptions<AlertsOptions>()
+            .BindConfiguration(AlertsOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Findings.FindingEngine>();
+        services.TryAddSingleton<Findings.RefusedWriteHandler>();
+        services.TryAddSingleton<Alerts.AlertDispatcher>();
         services.TryAddSingleton<IVmSizeCatalogProvider, CachingVmSizeCatalogProvider>();
         services.TryAddSingleton<PoolReconciler>();
         services.TryAddSingleton<ScaleSetEventHandler>();

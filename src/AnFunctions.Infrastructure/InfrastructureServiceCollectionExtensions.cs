@@ -48,6 +48,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<IScaleSetClient, ArmScaleSetClient>();
         services.TryAddSingleton<IVmSizeSource, ArmVmSizeSource>();
         services.TryAddSingleton<Core.Audit.ISubscriptionSource, ArmSubscriptionSource>();
+        services.TryAddSingleton<Core.ActivityLog.IActivityLog, ArmActivityLog>();
         services.TryAddSingleton<IEventPayloadParser, EventGridPayloadParser>();
 
         // The store is chosen once, from configuration; its settings are validated at start like every other.

@@ -1,5 +1,6 @@
 using AnFunctions.Core.Arm;
 using AnFunctions.Core.Decisions;
+using AnFunctions.Core.Findings;
 using AnFunctions.Core.Options;
 using AnFunctions.Core.State;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,8 @@ public sealed partial class FleetAudit(
     Core.ScaleSets.IScaleSetClient scaleSets,
     ISubscriptionSource subscriptions,
     PoolReconciler reconciler,
+    RefusedWriteHandler refusedWrites,
+    FindingEngine findings,
     IStateStore store,
     IOptionsMonitor<AcceleratedNetworkingOptions> options,
     TimeProvider time,
@@ -60,6 +63,7 @@ public sealed partial class FleetAudit(
                     {
                         var now = time.GetUtcNow();
                         await store.SavePoolAsync(pool with { Status = PoolStatus.Deleted, DeletedAt = now, LastSeen = now }, cancellationToken).ConfigureAwait(false);
+                        await findings.ResolveAllAsync(pool.Id, cancellationToken).ConfigureAwait(false);
                         closed++;
                     }
                 }
@@ -69,6 +73,15 @@ public sealed partial class FleetAudit(
                 errors.Add($"{subscription}: {e.Message}");
                 LogSubscriptionFailed(logger, subscription, e.Message);
             }
+        }
+
+        try
+        {
+            await refusedWrites.CompletePendingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException)
+        {
+            errors.Add($"refused-write lookups: {e.Message}");
         }
 
         var run = new AuditRun(started, time.GetUtcNow(), scope, seen, recorded, closed, writes, errors);

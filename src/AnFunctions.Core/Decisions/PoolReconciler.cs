@@ -1,4 +1,5 @@
 using AnFunctions.Core.Arm;
+using AnFunctions.Core.Findings;
 using AnFunctions.Core.Logging;
 using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
@@ -18,6 +19,7 @@ public sealed class PoolReconciler(
     IScaleSetClient scaleSets,
     IVmSizeCatalogProvider catalogs,
     IStateStore store,
+    FindingEngine findings,
     IOptionsMonitor<AcceleratedNetworkingOptions> options,
     TimeProvider time,
     ILogger<PoolReconciler> logger)
@@ -112,7 +114,19 @@ public sealed class PoolReconciler(
         var next = NextRecord(record, scaleSet, decision, sent, now) with { Version = stored?.Version };
         var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
         await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
-        return new ReconcileResult(request.Id, decision, sent, pool);
+
+        // An existing pool is never written to; what it has become is judged by the finding rules instead.
+        var changes = FindingChanges.None;
+        if (!decision.IsNewPool)
+        {
+            var observation = new PoolObservation(scaleSet, record, support,
+                await findings.OpenFindingsAsync(request.Id, cancellationToken).ConfigureAwait(false),
+                request.EventId, ClusterName.From(scaleSet.Tags));
+            changes = await findings.ApplyAsync(request.Id,
+                PoolFindingRules.Evaluate(observation, settings.AvailableButOffSeverity), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ReconcileResult(request.Id, decision, sent, pool, changes);
     }
 
     /// <summary>
@@ -147,9 +161,11 @@ public sealed class PoolReconciler(
             };
         }
 
+        // The record follows the pool's size (the change itself is a finding); AN at creation never moves.
         return record with
         {
             Location = scaleSet.Location,
+            VmSizes = scaleSet.VmSizes,
             AcceleratedNetworking = anNow,
             LastSeen = now,
             Status = PoolStatus.Active,

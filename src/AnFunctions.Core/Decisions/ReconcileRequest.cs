@@ -1,3 +1,4 @@
+using AnFunctions.Core.Findings;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 
@@ -12,7 +13,7 @@ namespace AnFunctions.Core.Decisions;
 public sealed record ReconcileRequest(ScaleSetId Id, string Trigger, string? EventId = null, bool Preview = false);
 
 /// <summary>The result of reconciling one pool: the decision, whether the write was sent, and the pool as recorded.</summary>
-public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool WriteSent, PoolRecord? Pool)
+public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool WriteSent, PoolRecord? Pool, FindingChanges? Findings = null)
 {
     public bool IsRetry => Decision.Outcome == DecisionOutcome.Retry;
 }

@@ -1,5 +1,6 @@
 using AnFunctions.Core.Arm;
 using AnFunctions.Core.Decisions;
+using AnFunctions.Core.Findings;
 using AnFunctions.Core.Logging;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
@@ -14,6 +15,8 @@ namespace AnFunctions.Core.Events;
 /// </summary>
 public sealed class ScaleSetEventHandler(
     PoolReconciler reconciler,
+    RefusedWriteHandler refusedWrites,
+    FindingEngine findings,
     IStateStore store,
     TimeProvider time,
     ILogger<ScaleSetEventHandler> logger)
@@ -57,6 +60,7 @@ public sealed class ScaleSetEventHandler(
             {
                 ResourceEventKind.WriteSuccess => await HandleWriteSuccessAsync(resourceEvent, id, cancellationToken).ConfigureAwait(false),
                 ResourceEventKind.DeleteSuccess => await HandleDeleteAsync(resourceEvent, id, cancellationToken).ConfigureAwait(false),
+                ResourceEventKind.WriteFailure or ResourceEventKind.WriteCancel => await HandleRefusedAsync(resourceEvent, id, cancellationToken).ConfigureAwait(false),
                 _ => Recorded(resourceEvent, id),
             };
 
@@ -97,7 +101,17 @@ public sealed class ScaleSetEventHandler(
             Log.PoolClosed(logger, id.Value);
         }
 
-        return Recorded(resourceEvent, id);
+        var resolved = await findings.ResolveAllAsync(id, cancellationToken).ConfigureAwait(false);
+        Log.EventRecorded(logger, resourceEvent.Id, resourceEvent.Kind.ToString(), id.Value);
+        return new EventOutcome(resourceEvent.Id, EventDisposition.Recorded, $"pool deleted: record closed, {resolved.Resolved.Count} finding(s) resolved", id.Value);
+    }
+
+    private async Task<EventOutcome> HandleRefusedAsync(ResourceEvent resourceEvent, ScaleSetId id, CancellationToken cancellationToken)
+    {
+        var verb = resourceEvent.Kind == ResourceEventKind.WriteCancel ? "cancelled" : "refused";
+        var detail = await refusedWrites.HandleAsync(id, resourceEvent.Id, verb, resourceEvent.CorrelationId, resourceEvent.EventTime, cancellationToken).ConfigureAwait(false);
+        Log.EventRecorded(logger, resourceEvent.Id, resourceEvent.Kind.ToString(), id.Value);
+        return new EventOutcome(resourceEvent.Id, EventDisposition.Recorded, detail, id.Value);
     }
 
     private EventOutcome Recorded(ResourceEvent resourceEvent, ScaleSetId id)

@@ -26,6 +26,12 @@ public sealed class AcceleratedNetworkingOptions : IValidatableObject
     /// <summary>When true, decisions are made and recorded but nothing is written to ARM.</summary>
     public bool DryRun { get; set; }
 
+    /// <summary>
+    /// Severity of the finding for a pool whose size supports AN but that was created without it (information for
+    /// capacity planning by default; raise it to page on it).
+    /// </summary>
+    public Findings.FindingSeverity AvailableButOffSeverity { get; set; } = Findings.FindingSeverity.Info;
+
     /// <summary>The parsed <see cref="Subscriptions"/>, lower-cased; empty means all.</summary>
     public IReadOnlySet<string> SubscriptionScope => ParseSubscriptions(Subscriptions, out _);
 

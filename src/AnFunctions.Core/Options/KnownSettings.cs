@@ -11,14 +11,21 @@ public static class KnownSettings
     private static readonly (string Section, Type Type)[] Sections =
     [
         (AcceleratedNetworkingOptions.Section, typeof(AcceleratedNetworkingOptions)),
+        (AlertsOptions.Section, typeof(AlertsOptions)),
     ];
 
     public static IReadOnlyList<string> Keys { get; } = Sections
-        .SelectMany(s => s.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
-            .Select(p => $"{s.Section}:{p.Name}"))
+        .SelectMany(s => KeysOf(s.Section, s.Type))
         .Order(StringComparer.Ordinal)
         .ToList();
+
+    /// <summary>Settable properties as keys; nested option classes (same namespace) become <c>Section:Nested:Property</c>.</summary>
+    private static IEnumerable<string> KeysOf(string prefix, Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
+            .SelectMany(p => p.PropertyType.IsClass && p.PropertyType.Namespace == typeof(KnownSettings).Namespace
+                ? KeysOf($"{prefix}:{p.Name}", p.PropertyType)
+                : [$"{prefix}:{p.Name}"]);
 
     public static bool IsKnown(string key) => Keys.Contains(key.Replace("__", ":", StringComparison.Ordinal), StringComparer.OrdinalIgnoreCase);
 }

@@ -1,0 +1,175 @@
+using AnFunctions.Core.Alerts;
+using AnFunctions.Core.Options;
+using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.State;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AnFunctions.Core.Findings;
+
+/// <summary>What changed when a pool's findings were applied.</summary>
+public sealed record FindingChanges(IReadOnlyList<Finding> Opened, IReadOnlyList<Finding> Updated, IReadOnlyList<Finding> Resolved, int Notifications)
+{
+    public static FindingChanges None { get; } = new([], [], [], 0);
+}
+
+/// <summary>
+/// Merges what the rules say with what the store holds: opens new findings, updates those still true, resolves those
+/// that no longer hold, and queues the alerts in the same atomic save (the outbox). A finding alerts when it opens or
+/// gets worse, again after <see cref="AlertsOptions.RenotifyInterval"/> while open, and once when it resolves.
+/// </summary>
+public sealed partial class FindingEngine(
+    IFindingStore store,
+    IEnumerable<IAlertSink> sinks,
+    IOptionsMonitor<AlertsOptions> options,
+    TimeProvider time,
+    ILogger<FindingEngine> logger)
+{
+    private const int MaxAttempts = 4;
+    private readonly IReadOnlyList<IAlertSink> _sinks = sinks.ToList();
+
+    public async Task<IReadOnlyList<Finding>> OpenFindingsAsync(ScaleSetId poolId, CancellationToken cancellationToken) =>
+        (await store.ListForPoolAsync(poolId, cancellationToken).ConfigureAwait(false)).Where(f => f.IsOpen).ToList();
+
+    public async Task<FindingChanges> ApplyAsync(ScaleSetId poolId, FindingEvaluation evaluation, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ApplyOnceAsync(poolId, evaluation, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            {
+                // Another instance changed one of this pool's findings meanwhile: merge again from what it saved.
+            }
+        }
+    }
+
+    /// <summary>Resolves every open finding of a pool (the pool was deleted).</summary>
+    public Task<FindingChanges> ResolveAllAsync(ScaleSetId poolId, CancellationToken cancellationToken) =>
+        ApplyAsync(poolId, new FindingEvaluation([], Enum.GetValues<FindingKind>().ToHashSet()), cancellationToken);
+
+    private async Task<FindingChanges> ApplyOnceAsync(ScaleSetId poolId, FindingEvaluation evaluation, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var settings = options.CurrentValue;
+        var stored = (await store.ListForPoolAsync(poolId, cancellationToken).ConfigureAwait(false)).ToDictionary(f => f.Kind);
+        var opened = new List<Finding>();
+        var updated = new List<Finding>();
+        var resolved = new List<Finding>();
+        var notifications = 0;
+
+        foreach (var draft in evaluation.Open)
+        {
+            stored.TryGetValue(draft.Kind, out var existing);
+            Finding next;
+            AlertAction? alert = null;
+            if (existing is not { IsOpen: true })
+            {
+                next = new Finding
+                {
+                    Id = Finding.IdFor(poolId, draft.Kind),
+                    PoolId = poolId,
+                    Kind = draft.Kind,
+                    Severity = draft.Severity,
+                    Status = FindingStatus.Open,
+                    FirstSeen = now,
+                    LastSeen = now,
+                    Message = draft.Message,
+                    Consequence = draft.Consequence,
+                    Remedy = draft.Remedy,
+                    Evidence = draft.Evidence,
+                    Version = existing?.Version,
+                };
+                alert = AlertAction.Trigger;
+                opened.Add(next);
+                LogFindingOpened(logger, next.Id, next.Kind, Lower(next.Severity), poolId.Value, next.Message);
+            }
+            else
+            {
+                var worse = draft.Severity > existing.Severity;
+                next = existing with
+                {
+                    Severity = draft.Severity,
+                    LastSeen = now,
+                    Message = draft.Message,
+                    Consequence = draft.Consequence,
+                    Remedy = draft.Remedy,
+                    Evidence = Merge(existing.Evidence, draft.Evidence),
+                };
+                var due = existing.LastNotifiedAt is { } notified && now - notified >= settings.RenotifyInterval;
+                if (worse || due)
+                {
+                    alert = AlertAction.Trigger;
+                }
+
+                updated.Add(next);
+            }
+
+            var outbox = alert is { } action ? Outbox(next, action, now) : [];
+            if (outbox.Count > 0)
+            {
+                next = next with { LastNotifiedAt = now };
+            }
+
+            notifications += outbox.Count;
+            await store.SaveAsync(next, outbox, cancellationToken).ConfigureAwait(false);
+        }
+
+        var keep = evaluation.Open.Select(d => d.Kind).ToHashSet();
+        foreach (var finding in stored.Values.Where(f => f.IsOpen && evaluation.Evaluated.Contains(f.Kind) && !keep.Contains(f.Kind)))
+        {
+            var next = finding with { Status = FindingStatus.Resolved, ResolvedAt = now, LastSeen = now };
+            var outbox = finding.LastNotifiedAt is not null ? Outbox(next, AlertAction.Resolve, now) : [];
+            notifications += outbox.Count;
+            await store.SaveAsync(next, outbox, cancellationToken).ConfigureAwait(false);
+            resolved.Add(next);
+            LogFindingResolved(logger, next.Id, next.Kind, Lower(next.Severity), poolId.Value);
+        }
+
+        return new FindingChanges(opened, updated, resolved, notifications);
+    }
+
+    /// <summary>One outbox entry per sink that wants it; none when no sink does (the finding is still recorded and logged).</summary>
+    private List<OutboxEntry> Outbox(Finding finding, AlertAction action, DateTimeOffset now)
+    {
+        var notification = new AlertNotification
+        {
+            NotificationId = Guid.NewGuid().ToString("N"),
+            Action = action,
+            CreatedAt = now,
+            Finding = finding,
+            PortalUrl = PortalLinks.For(finding.PoolId),
+        };
+        return _sinks
+            .Where(s => s.Accepts(notification))
+            .Select(s => new OutboxEntry
+            {
+                Id = OutboxEntry.NewId(now, s.Name),
+                Sink = s.Name,
+                Notification = notification,
+                Status = OutboxStatus.Pending,
+                NextAttemptAt = now,
+            })
+            .ToList();
+    }
+
+    private static FindingEvidence Merge(FindingEvidence previous, FindingEvidence current) => current with
+    {
+        EventIds = previous.EventIds.Concat(current.EventIds).Distinct(StringComparer.Ordinal).TakeLast(20).ToList(),
+        CorrelationId = current.CorrelationId ?? previous.CorrelationId,
+        ErrorCode = current.ErrorCode ?? previous.ErrorCode,
+        ErrorMessage = current.ErrorMessage ?? previous.ErrorMessage,
+        AttemptedSizes = current.AttemptedSizes.Count > 0 ? current.AttemptedSizes : previous.AttemptedSizes,
+    };
+
+    private static string Lower(FindingSeverity severity) => severity.ToString().ToLowerInvariant();
+
+    // The Azure Monitor alert rule of infra/ queries these by EventName and Severity: keep both stable.
+    [LoggerMessage(1400, LogLevel.Warning, "Finding {FindingId} opened: {Kind}, {Severity}, on {ResourceId}: {Message}", EventName = "FindingOpened")]
+    private static partial void LogFindingOpened(ILogger logger, string findingId, FindingKind kind, string severity, string resourceId, string message);
+
+    [LoggerMessage(1401, LogLevel.Information, "Finding {FindingId} resolved: {Kind}, {Severity}, on {ResourceId}", EventName = "FindingResolved")]
+    private static partial void LogFindingResolved(ILogger logger, string findingId, FindingKind kind, string severity, string resourceId);
+}

@@ -1,0 +1,82 @@
+using AnFunctions.Core.ActivityLog;
+using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.Skus;
+using Microsoft.Extensions.Logging;
+
+namespace AnFunctions.Core.Findings;
+
+/// <summary>
+/// Handles writes Azure refused or cancelled on a pool: reads the pool as it is, looks the operation up in the
+/// Activity Log by correlation id, and raises (or completes) the pool's <see cref="FindingKind.SizeChangeRefused"/>.
+/// </summary>
+public sealed partial class RefusedWriteHandler(
+    IScaleSetClient scaleSets,
+    IVmSizeCatalogProvider catalogs,
+    IActivityLog activityLog,
+    IFindingStore findings,
+    FindingEngine engine,
+    TimeProvider time,
+    ILogger<RefusedWriteHandler> logger)
+{
+    /// <summary>After this long without an Activity Log entry, a pending refused write stops being looked up.</summary>
+    public static readonly TimeSpan LookupHorizon = TimeSpan.FromHours(6);
+
+    private static readonly HashSet<FindingKind> RefusedOnly = [FindingKind.SizeChangeRefused];
+
+    public async Task<string> HandleAsync(ScaleSetId id, string eventId, string verb, string? correlationId, DateTimeOffset? eventTime, CancellationToken cancellationToken)
+    {
+        var current = await scaleSets.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var operation = correlationId is null
+            ? null
+            : await activityLog.FindFailedWriteAsync(id.SubscriptionId, correlationId, eventTime ?? time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var catalog = current is null ? null : await catalogs.GetAsync(id.SubscriptionId, current.Location, cancellationToken).ConfigureAwait(false);
+        var draft = RefusedWriteAssessment.Assess(new RefusedWrite(id, current, operation, correlationId, eventId, verb), catalog);
+        if (draft is null)
+        {
+            LogNotASizeChange(logger, eventId, id.Value, operation?.ErrorCode);
+            return $"{verb} write recorded: not a size change ({operation?.ErrorCode ?? "no error code"})";
+        }
+
+        await engine.ApplyAsync(id, new FindingEvaluation([draft], RefusedOnly), cancellationToken).ConfigureAwait(false);
+        return draft.Evidence.ActivityLogPending
+            ? $"{verb} write: finding raised; the Activity Log has nothing yet for correlation id {correlationId}"
+            : $"{verb} size change to {FindingTexts.Sizes(draft.Evidence.AttemptedSizes)}: {draft.Severity} finding ({draft.Evidence.ErrorCode})";
+    }
+
+    /// <summary>Looks up the Activity Log again for refused writes raised before it had them; completes or resolves them.</summary>
+    public async Task<int> CompletePendingAsync(CancellationToken cancellationToken)
+    {
+        var completed = 0;
+        var pending = new List<Finding>();
+        await foreach (var finding in findings.ListAsync(new FindingQuery(FindingStatus.Open, Kind: FindingKind.SizeChangeRefused), cancellationToken).ConfigureAwait(false))
+        {
+            if (finding.Evidence.ActivityLogPending && finding.Evidence.CorrelationId is not null
+                && time.GetUtcNow() - finding.FirstSeen <= LookupHorizon)
+            {
+                pending.Add(finding);
+            }
+        }
+
+        foreach (var finding in pending)
+        {
+            var operation = await activityLog.FindFailedWriteAsync(finding.PoolId.SubscriptionId, finding.Evidence.CorrelationId!, finding.FirstSeen, cancellationToken).ConfigureAwait(false);
+            if (operation is null)
+            {
+                continue;
+            }
+
+            var current = await scaleSets.GetAsync(finding.PoolId, cancellationToken).ConfigureAwait(false);
+            var catalog = current is null ? null : await catalogs.GetAsync(finding.PoolId.SubscriptionId, current.Location, cancellationToken).ConfigureAwait(false);
+            var draft = RefusedWriteAssessment.Assess(
+                new RefusedWrite(finding.PoolId, current, operation, finding.Evidence.CorrelationId, finding.Evidence.EventIds.LastOrDefault() ?? string.Empty, "refused"),
+                catalog);
+            await engine.ApplyAsync(finding.PoolId, new FindingEvaluation(draft is null ? [] : [draft], RefusedOnly), cancellationToken).ConfigureAwait(false);
+            completed++;
+        }
+
+        return completed;
+    }
+
+    [LoggerMessage(1410, LogLevel.Information, "Refused write {EventId} on {ResourceId} was not a size change ({ErrorCode}): recorded, no finding", EventName = "RefusedWriteNotSizeChange")]
+    private static partial void LogNotASizeChange(ILogger logger, string eventId, string resourceId, string? errorCode);
+}
