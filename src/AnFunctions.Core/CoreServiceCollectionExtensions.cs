@@ -30,6 +30,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<Findings.FindingEngine>();
         services.TryAddSingleton<Findings.RefusedWriteHandler>();
         services.TryAddSingleton<Alerts.AlertDispatcher>();
+        services.TryAddSingleton<Alerts.AlertPump>();
         services.TryAddSingleton<IVmSizeCatalogProvider, CachingVmSizeCatalogProvider>();
         services.TryAddSingleton<PoolReconciler>();
         services.TryAddSingleton<ScaleSetEventHandler>();

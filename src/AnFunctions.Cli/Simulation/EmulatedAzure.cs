@@ -1,4 +1,5 @@
 using AnFunctions.Core;
+using AnFunctions.Core.Alerts;
 using AnFunctions.Core.Options;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure;
@@ -41,6 +42,11 @@ internal static class EmulatedAzure
         services.AddSingleton<TokenCredential>(new StaticTokenCredential());
         services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler(), disposeHandler: true)));
         services.AddAnFunctionsCore().AddAnFunctionsInfrastructure(configuration);
+
+        // On-call, in a simulation, is a recorder: no configured sink is ever called.
+        services.RemoveAll<IAlertSink>();
+        services.AddSingleton<RecordingAlertSink>();
+        services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<RecordingAlertSink>());
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         ValidateOptions(provider);
         return provider;
@@ -52,6 +58,7 @@ internal static class EmulatedAzure
         _ = provider.GetRequiredService<IOptions<AcceleratedNetworkingOptions>>().Value;
         _ = provider.GetRequiredService<IOptions<ArmOptions>>().Value;
         _ = provider.GetRequiredService<IOptions<StateOptions>>().Value;
+        _ = provider.GetRequiredService<IOptions<AlertsOptions>>().Value;
     }
 
     /// <summary>The emulator accepts any bearer token; no credential is ever looked up.</summary>

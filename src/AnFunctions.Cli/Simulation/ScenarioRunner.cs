@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using AnFunctions.Core.Alerts;
 using AnFunctions.Core.Audit;
+using AnFunctions.Core.Findings;
 using AnFunctions.Core.Events;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
@@ -41,6 +44,7 @@ internal static class ScenarioRunner
         {
             var processor = services.GetRequiredService<EventDeliveryProcessor>();
             var audit = services.GetRequiredService<FleetAudit>();
+            var pump = services.GetRequiredService<AlertPump>();
             var events = new List<EventView>();
             foreach (var step in scenario.Steps)
             {
@@ -71,20 +75,42 @@ internal static class ScenarioRunner
                     case HttpStep http:
                         throw new ScenarioException(file, $"steps[{http.Index}].http", $"{http.Method} {http.Path}: HTTP functions are not available in this version");
                 }
+
+                // The DeliverAlerts timer runs every minute; in a simulation it runs after every step.
+                await pump.RunAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var store = services.GetRequiredService<IStateStore>();
             return new SimulationResult(
                 scenario.Name,
                 emulator.Writes.Select(w => new ArmWriteView(w.Method, w.ResourceId, w.Body?.DeepClone())).ToList(),
-                Findings: [],
-                Alerts: [],
+                await FindingsAsync(services.GetRequiredService<IFindingStore>(), cancellationToken).ConfigureAwait(false),
+                services.GetRequiredService<RecordingAlertSink>().Delivered
+                    .Select(n => new AlertView(n.Finding.Id, n.Action == AlertAction.Trigger ? "trigger" : "resolve", Lower(n.Finding.Severity), n.Finding.Kind.ToString(), n.Finding.PoolId.Value, n.CreatedAt))
+                    .ToList(),
                 Pools(emulator),
                 await DecisionsAsync(store, emulator, cancellationToken).ConfigureAwait(false),
                 events,
                 emulator.Counts.Where(c => c.Value > 0).ToDictionary(c => c.Key.ToString(), c => c.Value));
         }
     }
+
+    private static async Task<List<FindingView>> FindingsAsync(IFindingStore store, CancellationToken cancellationToken)
+    {
+        var findings = new List<FindingView>();
+        await foreach (var f in store.ListAsync(new FindingQuery(), cancellationToken).ConfigureAwait(false))
+        {
+            findings.Add(new FindingView(
+                f.Id, f.PoolId.Value, f.Kind.ToString(), Lower(f.Severity), f.Status == FindingStatus.Open ? "open" : "resolved",
+                f.Message, f.Consequence, f.Remedy, f.FirstSeen, f.LastSeen, f.ResolvedAt, JsonSerializer.SerializeToNode(f.Evidence, EvidenceJson)));
+        }
+
+        return findings.OrderBy(f => f.FirstSeen).ThenBy(f => f.Id, StringComparer.Ordinal).ToList();
+    }
+
+    private static readonly JsonSerializerOptions EvidenceJson = new(JsonSerializerDefaults.Web);
+
+    private static string Lower(FindingSeverity severity) => severity.ToString().ToLowerInvariant();
 
     /// <summary>ARM stamps <c>timeCreated</c> when a scale set is created and keeps it when it is replaced.</summary>
     private static JsonObject WithCreationTime(JsonObject scaleSet, ArmEmulator emulator, DateTimeOffset now)

@@ -7,8 +7,8 @@ namespace AnFunctions.Cli.Simulation;
 internal sealed record SimulationResult(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("armWrites")] IReadOnlyList<ArmWriteView> ArmWrites,
-    [property: JsonPropertyName("findings")] IReadOnlyList<JsonObject> Findings,
-    [property: JsonPropertyName("alerts")] IReadOnlyList<JsonObject> Alerts,
+    [property: JsonPropertyName("findings")] IReadOnlyList<FindingView> Findings,
+    [property: JsonPropertyName("alerts")] IReadOnlyList<AlertView> Alerts,
     [property: JsonPropertyName("pools")] IReadOnlyList<PoolView> Pools,
     [property: JsonPropertyName("decisions")] IReadOnlyList<DecisionView> Decisions,
     [property: JsonPropertyName("events")] IReadOnlyList<EventView> Events,
@@ -38,3 +38,25 @@ internal sealed record EventView(
     [property: JsonPropertyName("eventId")] string EventId,
     [property: JsonPropertyName("disposition")] string Disposition,
     [property: JsonPropertyName("detail")] string Detail);
+
+internal sealed record FindingView(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("resourceId")] string ResourceId,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("severity")] string Severity,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("consequence")] string Consequence,
+    [property: JsonPropertyName("remedy")] string Remedy,
+    [property: JsonPropertyName("firstSeen")] DateTimeOffset FirstSeen,
+    [property: JsonPropertyName("lastSeen")] DateTimeOffset LastSeen,
+    [property: JsonPropertyName("resolvedAt")] DateTimeOffset? ResolvedAt,
+    [property: JsonPropertyName("evidence")] JsonNode? Evidence);
+
+internal sealed record AlertView(
+    [property: JsonPropertyName("findingId")] string FindingId,
+    [property: JsonPropertyName("action")] string Action,
+    [property: JsonPropertyName("severity")] string Severity,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("resourceId")] string ResourceId,
+    [property: JsonPropertyName("at")] DateTimeOffset At);
