@@ -53,7 +53,14 @@ public static class InfrastructureServiceCollectionExtensions
 
         // The store is chosen once, from configuration; its settings are validated at start like every other.
         var store = configuration.GetValue<StateStoreKind?>($"{StateOptions.Section}:Store") ?? StateStoreKind.Table;
-        return store == StateStoreKind.InMemory ? services.AddInMemoryStateStore() : services.AddTableStateStore();
+        if (store == StateStoreKind.InMemory)
+        {
+            services.AddInMemoryStateStore();
+            services.TryAddSingleton<Core.Findings.IFindingStore, Core.Findings.InMemoryFindingStore>();
+            return services;
+        }
+
+        return services.AddTableStateStore();
     }
 
     /// <summary>

@@ -103,9 +103,9 @@ public sealed partial class AlertDispatcher(
 
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(settings.DeliveryTimeout);
-            await sink.SendAsync(claimed.Notification, timeout.Token).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(settings.DeliveryTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            await sink.SendAsync(claimed.Notification, linked.Token).ConfigureAwait(false);
             await TryUpdateAsync(claimed with { Status = OutboxStatus.Delivered, DeliveredAt = time.GetUtcNow(), LastError = null }, cancellationToken).ConfigureAwait(false);
             LogDelivered(logger, claimed.Notification.Action, claimed.Notification.Finding.Id, sink.Name, claimed.Attempts);
             return OutboxStatus.Delivered;

@@ -70,6 +70,49 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public async Task Simulate_ResizeWithoutAn_WarnsOnceRenotifiesAfterFourHoursAndResolvesOnDelete()
+    {
+        var result = await SimulateAsync("resize-without-an.json");
+
+        Assert.Empty(result["armWrites"]!.AsArray());
+        var finding = Assert.Single(result["findings"]!.AsArray())!;
+        Assert.Equal("SizeChangedWithoutAcceleratedNetworking", finding["kind"]!.GetValue<string>());
+        Assert.Equal("warning", finding["severity"]!.GetValue<string>());
+        Assert.Equal("resolved", finding["status"]!.GetValue<string>());
+        var alerts = result["alerts"]!.AsArray().Select(a => (a!["action"]!.GetValue<string>(), a["at"]!.GetValue<DateTimeOffset>())).ToList();
+        Assert.Equal(
+            [("trigger", DateTimeOffset.Parse("2026-11-25T10:00:05Z")), ("trigger", DateTimeOffset.Parse("2026-11-25T14:30:00Z")), ("resolve", DateTimeOffset.Parse("2026-11-25T15:00:10Z"))],
+            alerts);
+        Assert.All(result["alerts"]!.AsArray(), a => Assert.Equal(finding["id"]!.GetValue<string>(), a!["findingId"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Simulate_RefusedResize_WarningNamesAttemptedSizeAndError()
+    {
+        var result = await SimulateAsync("resize-refused.json");
+
+        var finding = Assert.Single(result["findings"]!.AsArray())!;
+        Assert.Equal("SizeChangeRefused", finding["kind"]!.GetValue<string>());
+        Assert.Equal("warning", finding["severity"]!.GetValue<string>());
+        Assert.Contains("Standard_A2_v2", finding["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("VMSizeIsNotPermittedToEnableAcceleratedNetworkingForVmss", finding["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(["trigger", "resolve"], result["alerts"]!.AsArray().Select(a => a!["action"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Simulate_ActivityLogLag_RaisedPendingAndCompletedToAWarningThatPagesOnce()
+    {
+        var result = await SimulateAsync("refused-activity-log-lag.json");
+
+        var finding = Assert.Single(result["findings"]!.AsArray())!;
+        Assert.Equal("warning", finding["severity"]!.GetValue<string>());
+        Assert.False(finding["evidence"]!["activityLogPending"]!.GetValue<bool>());
+        Assert.Equal("Standard_A2_v2", finding["evidence"]!["attemptedSizes"]![0]!.GetValue<string>());
+        var alert = Assert.Single(result["alerts"]!.AsArray())!;
+        Assert.Equal("trigger", alert["action"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Simulate_Output_IsOnlyJsonOnStdout()
     {
         var (exit, stdout, _) = await RunAsync("simulate", Path.Combine(RepoPaths.Scenarios, "lost-event-audit.json"));

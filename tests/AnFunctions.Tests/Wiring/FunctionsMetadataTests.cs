@@ -25,6 +25,16 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void DeliverAlerts_IsATimerEveryMinuteNotRunOnStartup()
+    {
+        var binding = Assert.Single(Function("DeliverAlerts")["bindings"]!.AsArray())!;
+
+        Assert.Equal("timerTrigger", binding["type"]!.GetValue<string>());
+        Assert.Equal("0 */1 * * * *", binding["schedule"]!.GetValue<string>());
+        Assert.False(binding["runOnStartup"]?.GetValue<bool>() ?? false);
+    }
+
+    [Fact]
     public void Extensions_InstallTheEventGridHostExtension()
     {
         var extensions = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.HostOutput, "extensions.json")))!["extensions"]!.AsArray();
