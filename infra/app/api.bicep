@@ -34,6 +34,9 @@ param keyVaultName string
 @description('Subscription ids the app acts on (AcceleratedNetworking__Subscriptions).')
 param targetSubscriptionIds string[]
 
+@description('NCRONTAB schedule of the fleet audit (six fields, seconds first).')
+param auditSchedule string = '0 */30 * * * *'
+
 @description('When true the app decides and records, but never writes to ARM (AcceleratedNetworking__DryRun).')
 param dryRun bool
 
@@ -105,6 +108,8 @@ var appSettings = {
   // Policy.
   AcceleratedNetworking__Subscriptions: join(targetSubscriptionIds, ',')
   AcceleratedNetworking__DryRun: dryRun ? 'true' : 'false'
+  // The FleetAudit timer reads its schedule from this setting (%Audit:Schedule%): it must exist.
+  Audit__Schedule: auditSchedule
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {

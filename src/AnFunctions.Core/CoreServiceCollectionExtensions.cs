@@ -26,6 +26,11 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddOptions<Audit.AuditOptions>()
+            .BindConfiguration(Audit.AuditOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Findings.FindingEngine>();
         services.TryAddSingleton<Findings.RefusedWriteHandler>();

@@ -112,6 +112,12 @@ internal static class ArmJson
             return number;
         }
 
+        // A value built in code (JsonValue.Create(3)) only converts to its own CLR type.
+        if (value.TryGetValue<int>(out var small))
+        {
+            return small;
+        }
+
         return value.TryGetValue<string>(out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out number)
             ? number
             : null;

@@ -57,6 +57,7 @@ public static class InfrastructureServiceCollectionExtensions
         {
             services.AddInMemoryStateStore();
             services.TryAddSingleton<Core.Findings.IFindingStore, Core.Findings.InMemoryFindingStore>();
+            services.TryAddSingleton<Core.Audit.IAuditRunStore, Core.Audit.InMemoryAuditRunStore>();
             return services;
         }
 

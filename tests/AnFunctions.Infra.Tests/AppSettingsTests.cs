@@ -27,6 +27,7 @@ public sealed class AppSettingsTests(CompiledInfra infra)
         "State__TableServiceUri",
         "AcceleratedNetworking__Subscriptions",
         "AcceleratedNetworking__DryRun",
+        "Audit__Schedule",
     };
 
     [Theory]

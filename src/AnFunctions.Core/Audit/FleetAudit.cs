@@ -1,97 +1,213 @@
+using System.Collections.Concurrent;
 using AnFunctions.Core.Arm;
 using AnFunctions.Core.Decisions;
 using AnFunctions.Core.Findings;
 using AnFunctions.Core.Options;
+using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AnFunctions.Core.Audit;
 
-/// <summary>The result of one audit run.</summary>
-public sealed record AuditRun(
-    DateTimeOffset Started,
-    DateTimeOffset Ended,
-    IReadOnlyList<string> Subscriptions,
-    int PoolsSeen,
-    int PoolsRecorded,
-    int PoolsClosed,
-    int Writes,
-    IReadOnlyList<string> Errors);
-
 /// <summary>
 /// Audits every pool in scope from one listing per subscription (no per-pool GET): each listed scale set goes through
-/// the same decision as an event would (so a new pool whose event was lost still gets AN), unknown pools are recorded
-/// as they are, and records of pools gone from Azure are closed. One subscription failing does not stop the others.
+/// the same decision and finding rules as an event (so a lost event is caught, drift is found, and findings that no
+/// longer hold resolve), pools gone from Azure are closed, and instance models are checked only for the pools the app
+/// enabled AN on. Subscriptions run in parallel up to a bound; one failing does not stop the others. Every run is
+/// recorded with its ARM calls by kind.
 /// </summary>
 public sealed partial class FleetAudit(
-    Core.ScaleSets.IScaleSetClient scaleSets,
+    IScaleSetClient scaleSets,
     ISubscriptionSource subscriptions,
     PoolReconciler reconciler,
     RefusedWriteHandler refusedWrites,
     FindingEngine findings,
     IStateStore store,
+    IAuditRunStore runs,
     IOptionsMonitor<AcceleratedNetworkingOptions> options,
+    IOptionsMonitor<AuditOptions> auditOptions,
     TimeProvider time,
     ILogger<FleetAudit> logger)
 {
-    public async Task<AuditRun> RunAsync(CancellationToken cancellationToken)
+    private static readonly HashSet<FindingKind> InstanceKinds = [FindingKind.InstancesNotOnLatestModel];
+
+    public Task<AuditRun> RunAsync(CancellationToken cancellationToken) => RunAsync(new AuditRequest("timer"), cancellationToken);
+
+    public async Task<AuditRun> RunAsync(AuditRequest request, CancellationToken cancellationToken)
     {
-        var started = time.GetUtcNow();
-        var scope = await ScopeAsync(cancellationToken).ConfigureAwait(false);
-        int seen = 0, recorded = 0, closed = 0, writes = 0;
-        var errors = new List<string>();
-
-        foreach (var subscription in scope)
+        using var meter = ArmCallMeter.Begin();
+        var run = new AuditRun
         {
-            try
-            {
-                var listed = new HashSet<string>(StringComparer.Ordinal);
-                await foreach (var scaleSet in scaleSets.ListAsync(subscription, cancellationToken).ConfigureAwait(false))
-                {
-                    seen++;
-                    listed.Add(scaleSet.Id.Key);
-                    var known = await store.GetPoolAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false);
-                    var result = await reconciler.ReconcileAsync(new ReconcileRequest(scaleSet.Id, "audit"), scaleSet, cancellationToken).ConfigureAwait(false);
-                    recorded += known is null && result.Pool is not null ? 1 : 0;
-                    writes += result.WriteSent ? 1 : 0;
-                }
+            RunId = request.RunId ?? AuditRun.NewId(time.GetUtcNow()),
+            Trigger = request.Trigger,
+            Started = time.GetUtcNow(),
+            SubscriptionFilter = request.SubscriptionId?.ToLowerInvariant(),
+            ResourceGroupFilter = request.ResourceGroup,
+            DryRun = request.DryRun,
+        };
+        await runs.SaveAsync(run, cancellationToken).ConfigureAwait(false);
 
-                await foreach (var pool in store.ListPoolsAsync(subscription, cancellationToken).ConfigureAwait(false))
-                {
-                    if (pool.Status == PoolStatus.Active && !listed.Contains(pool.Id.Key))
-                    {
-                        var now = time.GetUtcNow();
-                        await store.SavePoolAsync(pool with { Status = PoolStatus.Deleted, DeletedAt = now, LastSeen = now }, cancellationToken).ConfigureAwait(false);
-                        await findings.ResolveAllAsync(pool.Id, cancellationToken).ConfigureAwait(false);
-                        closed++;
-                    }
-                }
-            }
-            catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException or ConcurrencyConflictException)
-            {
-                errors.Add($"{subscription}: {e.Message}");
-                LogSubscriptionFailed(logger, subscription, e.Message);
-            }
-        }
-
+        var tally = new Tally();
+        var results = new ConcurrentBag<SubscriptionAudit>();
+        IReadOnlyList<string> scope = [];
         try
         {
-            await refusedWrites.CompletePendingAsync(cancellationToken).ConfigureAwait(false);
+            scope = await ScopeAsync(request, cancellationToken).ConfigureAwait(false);
+            await Parallel.ForEachAsync(scope,
+                new ParallelOptions { MaxDegreeOfParallelism = auditOptions.CurrentValue.SubscriptionConcurrency, CancellationToken = cancellationToken },
+                async (subscription, ct) => results.Add(await AuditSubscriptionAsync(subscription, request, tally, ct).ConfigureAwait(false))).ConfigureAwait(false);
+
+            if (!request.DryRun)
+            {
+                await refusedWrites.CompletePendingAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException)
         {
-            errors.Add($"refused-write lookups: {e.Message}");
+            tally.Errors.Add($"audit: {e.Message}");
         }
 
-        var run = new AuditRun(started, time.GetUtcNow(), scope, seen, recorded, closed, writes, errors);
-        LogAuditCompleted(logger, scope.Count, seen, recorded, closed, writes, errors.Count);
+        var subscriptionResults = results.OrderBy(r => r.SubscriptionId, StringComparer.Ordinal).ToList();
+        var errors = tally.Errors.ToList();
+        run = run with
+        {
+            Ended = time.GetUtcNow(),
+            Status = scope.Count == 0 && errors.Count > 0 ? AuditRunStatus.Failed
+                : errors.Count > 0 ? AuditRunStatus.CompletedWithErrors
+                : AuditRunStatus.Completed,
+            Subscriptions = subscriptionResults,
+            PoolsSeen = tally.Seen,
+            PoolsRecorded = tally.Recorded,
+            PoolsClosed = tally.Closed,
+            Writes = tally.Writes,
+            InstanceChecks = tally.InstanceChecks,
+            FindingsOpenedCount = tally.Opened.Count,
+            FindingsResolvedCount = tally.Resolved.Count,
+            FindingsOpened = tally.Opened.Order(StringComparer.Ordinal).Take(AuditRun.MaxListedFindings).ToList(),
+            FindingsResolved = tally.Resolved.Order(StringComparer.Ordinal).Take(AuditRun.MaxListedFindings).ToList(),
+            ArmCalls = meter.Counts,
+            Errors = errors,
+        };
+        await runs.SaveAsync(run, cancellationToken).ConfigureAwait(false);
+        LogAuditCompleted(logger, run.RunId, scope.Count, run.PoolsSeen, run.PoolsRecorded, run.PoolsClosed, run.Writes, meter.Total, errors.Count);
         return run;
     }
 
-    private async Task<IReadOnlyList<string>> ScopeAsync(CancellationToken cancellationToken)
+    private async Task<SubscriptionAudit> AuditSubscriptionAsync(string subscription, AuditRequest request, Tally tally, CancellationToken cancellationToken)
+    {
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        var pools = 0;
+        try
+        {
+            await foreach (var scaleSet in scaleSets.ListAsync(subscription, cancellationToken).ConfigureAwait(false))
+            {
+                if (request.ResourceGroup is not null && !scaleSet.Id.ResourceGroup.Equals(request.ResourceGroup, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                pools++;
+                listed.Add(scaleSet.Id.Key);
+                Interlocked.Increment(ref tally.Seen);
+                try
+                {
+                    await AuditPoolAsync(scaleSet, request, tally, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is ArmRequestException or ConcurrencyConflictException)
+                {
+                    // One pool failing (a write refused, a lost race too many times) does not stop the others.
+                    tally.Errors.Add($"{scaleSet.Id}: {e.Message}");
+                    LogPoolFailed(logger, scaleSet.Id.Value, e.Message);
+                }
+            }
+
+            if (!request.DryRun)
+            {
+                await CloseVanishedAsync(subscription, request.ResourceGroup, listed, tally, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new SubscriptionAudit(subscription, pools, null);
+        }
+        catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException)
+        {
+            tally.Errors.Add($"{subscription}: {e.Message}");
+            LogSubscriptionFailed(logger, subscription, e.Message);
+            return new SubscriptionAudit(subscription, pools, e.Message);
+        }
+    }
+
+    private async Task AuditPoolAsync(ScaleSetSnapshot scaleSet, AuditRequest request, Tally tally, CancellationToken cancellationToken)
+    {
+        var known = await store.GetPoolAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false);
+        var result = await reconciler.ReconcileAsync(new ReconcileRequest(scaleSet.Id, "audit", Preview: request.DryRun), scaleSet, cancellationToken).ConfigureAwait(false);
+        if (known is null && result.Pool is not null && !request.DryRun)
+        {
+            Interlocked.Increment(ref tally.Recorded);
+        }
+
+        if (result.WriteSent)
+        {
+            Interlocked.Increment(ref tally.Writes);
+        }
+
+        tally.Add(result.Findings);
+        if (!request.DryRun && result.Pool is { EnabledByApp: true, InstancesNotOnLatestModel: not 0, Status: PoolStatus.Active } pool)
+        {
+            await CheckInstancesAsync(pool, tally, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Only for pools the app enabled AN on and whose instances were not all on the new model yet.</summary>
+    private async Task CheckInstancesAsync(PoolRecord pool, Tally tally, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref tally.InstanceChecks);
+        var status = await scaleSets.GetInstanceModelStatusAsync(pool.Id, cancellationToken).ConfigureAwait(false);
+        await store.SavePoolAsync(pool with { InstancesNotOnLatestModel = status.NotOnLatestModel }, cancellationToken).ConfigureAwait(false);
+        var grace = auditOptions.CurrentValue.InstanceGracePeriod;
+        var overdue = status.NotOnLatestModel > 0 && pool.EnabledAt is { } enabled && time.GetUtcNow() - enabled >= grace;
+        var drafts = overdue
+            ? new[]
+            {
+                new FindingDraft(FindingKind.InstancesNotOnLatestModel, FindingSeverity.Warning,
+                    $"{status.NotOnLatestModel} of {status.Instances} instance(s) of {pool.Id.Name} still run the model from before AN was enabled",
+                    "Those instances run without Accelerated Networking until they are reimaged or replaced (AN cannot be enabled on a running VM).",
+                    "Roll the node pool: upgrade the instances to the latest model (reimage, or cordon/drain and delete nodes so the autoscaler replaces them), one at a time within your disruption budget.",
+                    new FindingEvidence { CurrentSizes = pool.VmSizes, AcceleratedNetworking = true, Location = pool.Location }),
+            }
+            : [];
+        tally.Add(await findings.ApplyAsync(pool.Id, new FindingEvaluation(drafts, InstanceKinds), cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task CloseVanishedAsync(string subscription, string? resourceGroup, HashSet<string> listed, Tally tally, CancellationToken cancellationToken)
+    {
+        var vanished = new List<PoolRecord>();
+        await foreach (var pool in store.ListPoolsAsync(subscription, cancellationToken).ConfigureAwait(false))
+        {
+            if (pool.Status == PoolStatus.Active && !listed.Contains(pool.Id.Key)
+                && (resourceGroup is null || pool.Id.ResourceGroup.Equals(resourceGroup, StringComparison.OrdinalIgnoreCase)))
+            {
+                vanished.Add(pool);
+            }
+        }
+
+        foreach (var pool in vanished)
+        {
+            var now = time.GetUtcNow();
+            await store.SavePoolAsync(pool with { Status = PoolStatus.Deleted, DeletedAt = now, LastSeen = now }, cancellationToken).ConfigureAwait(false);
+            tally.Add(await findings.ResolveAllAsync(pool.Id, cancellationToken).ConfigureAwait(false));
+            Interlocked.Increment(ref tally.Closed);
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> ScopeAsync(AuditRequest request, CancellationToken cancellationToken)
     {
         var configured = options.CurrentValue.SubscriptionScope;
+        if (request.SubscriptionId is { } one)
+        {
+            return options.CurrentValue.IsInScope(one) ? [one.ToLowerInvariant()] : [];
+        }
+
         if (configured.Count > 0)
         {
             return configured.Order(StringComparer.Ordinal).ToList();
@@ -106,9 +222,40 @@ public sealed partial class FleetAudit(
         return all.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
+    private sealed class Tally
+    {
+        public int Seen;
+        public int Recorded;
+        public int Closed;
+        public int Writes;
+        public int InstanceChecks;
+        public readonly ConcurrentBag<string> Errors = [];
+        public readonly ConcurrentDictionary<string, byte> OpenedSet = new(StringComparer.Ordinal);
+        public readonly ConcurrentDictionary<string, byte> ResolvedSet = new(StringComparer.Ordinal);
+
+        public ICollection<string> Opened => OpenedSet.Keys;
+        public ICollection<string> Resolved => ResolvedSet.Keys;
+
+        public void Add(FindingChanges? changes)
+        {
+            foreach (var finding in changes?.Opened ?? [])
+            {
+                OpenedSet.TryAdd(finding.Id, 0);
+            }
+
+            foreach (var finding in changes?.Resolved ?? [])
+            {
+                ResolvedSet.TryAdd(finding.Id, 0);
+            }
+        }
+    }
+
     [LoggerMessage(1300, LogLevel.Warning, "Audit of subscription {SubscriptionId} failed; the other subscriptions go on: {Error}", EventName = "AuditSubscriptionFailed")]
     private static partial void LogSubscriptionFailed(ILogger logger, string subscriptionId, string error);
 
-    [LoggerMessage(1301, LogLevel.Information, "Audit completed: {SubscriptionCount} subscription(s), {PoolsSeen} pool(s) seen, {PoolsRecorded} recorded, {PoolsClosed} closed, {Writes} write(s), {ErrorCount} error(s)", EventName = "AuditCompleted")]
-    private static partial void LogAuditCompleted(ILogger logger, int subscriptionCount, int poolsSeen, int poolsRecorded, int poolsClosed, int writes, int errorCount);
+    [LoggerMessage(1301, LogLevel.Information, "Audit {RunId} completed: {SubscriptionCount} subscription(s), {PoolsSeen} pool(s) seen, {PoolsRecorded} recorded, {PoolsClosed} closed, {Writes} write(s), {ArmCalls} ARM call(s), {ErrorCount} error(s)", EventName = "AuditCompleted")]
+    private static partial void LogAuditCompleted(ILogger logger, string runId, int subscriptionCount, int poolsSeen, int poolsRecorded, int poolsClosed, int writes, int armCalls, int errorCount);
+
+    [LoggerMessage(1302, LogLevel.Warning, "Audit of pool {ResourceId} failed; the other pools go on: {Error}", EventName = "AuditPoolFailed")]
+    private static partial void LogPoolFailed(ILogger logger, string resourceId, string error);
 }

@@ -12,6 +12,7 @@ public static class KnownSettings
     [
         (AcceleratedNetworkingOptions.Section, typeof(AcceleratedNetworkingOptions)),
         (AlertsOptions.Section, typeof(AlertsOptions)),
+        (Audit.AuditOptions.Section, typeof(Audit.AuditOptions)),
     ];
 
     public static IReadOnlyList<string> Keys { get; } = Sections
@@ -23,7 +24,7 @@ public static class KnownSettings
     private static IEnumerable<string> KeysOf(string prefix, Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.SetMethod!.IsPublic)
-            .SelectMany(p => p.PropertyType.IsClass && p.PropertyType.Namespace == typeof(KnownSettings).Namespace
+            .SelectMany(p => p.PropertyType.IsClass && p.PropertyType.Namespace == typeof(KnownSettings).Namespace && p.PropertyType != typeof(string)
                 ? KeysOf($"{prefix}:{p.Name}", p.PropertyType)
                 : [$"{prefix}:{p.Name}"]);
 

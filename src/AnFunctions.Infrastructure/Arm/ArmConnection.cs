@@ -61,6 +61,7 @@ public sealed class ArmConnection
         options.Retry.MaxDelay = TimeSpan.FromSeconds(30);
         options.Retry.NetworkTimeout = settings.Timeout;
         options.Diagnostics.IsLoggingContentEnabled = false;
+        options.AddPolicy(new ArmCallMeterPolicy(), HttpPipelinePosition.PerRetry);
     }
 
     private sealed class RestOptions : ClientOptions;

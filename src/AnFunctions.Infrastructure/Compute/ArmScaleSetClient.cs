@@ -56,6 +56,23 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
         }
     }
 
+    public async Task<InstanceModelStatus> GetInstanceModelStatusAsync(ScaleSetId id, CancellationToken cancellationToken)
+    {
+        var instances = arm.Client.GetVirtualMachineScaleSetResource(new ResourceIdentifier(id.Value))
+            .GetVirtualMachineScaleSetVms().GetAllAsync(cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        int total = 0, stale = 0;
+        await using (instances.ConfigureAwait(false))
+        {
+            while (await ArmErrors.Call($"list instances of {id}", async () => await instances.MoveNextAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
+            {
+                total++;
+                stale += instances.Current.Data.LatestModelApplied == false ? 1 : 0;
+            }
+        }
+
+        return new InstanceModelStatus(total, stale);
+    }
+
     public async Task SendAsync(ScaleSetWrite write, CancellationToken cancellationToken)
     {
         using var request = arm.Pipeline.CreateRequest();

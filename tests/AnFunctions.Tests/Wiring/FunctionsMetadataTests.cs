@@ -35,6 +35,16 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void FleetAudit_IsATimerOnTheAuditScheduleSetting()
+    {
+        var binding = Assert.Single(Function("FleetAudit")["bindings"]!.AsArray())!;
+
+        Assert.Equal("timerTrigger", binding["type"]!.GetValue<string>());
+        Assert.Equal("%Audit:Schedule%", binding["schedule"]!.GetValue<string>());
+        Assert.False(binding["runOnStartup"]?.GetValue<bool>() ?? false);
+    }
+
+    [Fact]
     public void Extensions_InstallTheEventGridHostExtension()
     {
         var extensions = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.HostOutput, "extensions.json")))!["extensions"]!.AsArray();

@@ -1,0 +1,73 @@
+namespace AnFunctions.Core.Audit;
+
+public enum AuditRunStatus
+{
+    Running,
+    Completed,
+
+    /// <summary>Completed, but at least one subscription failed (the others were audited).</summary>
+    CompletedWithErrors,
+    Failed,
+}
+
+/// <summary>What to audit: everything in scope, one subscription, or one resource group; dry-run writes nothing.</summary>
+public sealed record AuditRequest(string Trigger, string? SubscriptionId = null, string? ResourceGroup = null, bool DryRun = false, string? RunId = null);
+
+public sealed record SubscriptionAudit(string SubscriptionId, int Pools, string? Error);
+
+/// <summary>The record of one audit run: when, what, how many ARM calls of each kind, what changed, what failed.</summary>
+public sealed record AuditRun
+{
+    /// <summary>Cap of the finding id lists kept in a run record (the counts are always exact).</summary>
+    public const int MaxListedFindings = 500;
+
+    public required string RunId { get; init; }
+    public required string Trigger { get; init; }
+    public required DateTimeOffset Started { get; init; }
+    public DateTimeOffset? Ended { get; init; }
+    public AuditRunStatus Status { get; init; } = AuditRunStatus.Running;
+    public string? SubscriptionFilter { get; init; }
+    public string? ResourceGroupFilter { get; init; }
+    public bool DryRun { get; init; }
+    public IReadOnlyList<SubscriptionAudit> Subscriptions { get; init; } = [];
+    public int PoolsSeen { get; init; }
+    public int PoolsRecorded { get; init; }
+    public int PoolsClosed { get; init; }
+    public int Writes { get; init; }
+    public int InstanceChecks { get; init; }
+    public int FindingsOpenedCount { get; init; }
+    public int FindingsResolvedCount { get; init; }
+    public IReadOnlyList<string> FindingsOpened { get; init; } = [];
+    public IReadOnlyList<string> FindingsResolved { get; init; } = [];
+    public IReadOnlyDictionary<string, int> ArmCalls { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
+    public static string NewId(DateTimeOffset at) => $"audit-{at.UtcDateTime:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}";
+}
+
+/// <summary>Port: audit run records (in-memory and Table implementations).</summary>
+public interface IAuditRunStore
+{
+    Task SaveAsync(AuditRun run, CancellationToken cancellationToken);
+
+    Task<AuditRun?> GetAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>The newest runs first.</summary>
+    Task<IReadOnlyList<AuditRun>> ListAsync(int max, CancellationToken cancellationToken);
+}
+
+public sealed class InMemoryAuditRunStore : IAuditRunStore
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AuditRun> _runs = new(StringComparer.Ordinal);
+
+    public Task SaveAsync(AuditRun run, CancellationToken cancellationToken)
+    {
+        _runs[run.RunId] = run;
+        return Task.CompletedTask;
+    }
+
+    public Task<AuditRun?> GetAsync(string runId, CancellationToken cancellationToken) => Task.FromResult(_runs.GetValueOrDefault(runId));
+
+    public Task<IReadOnlyList<AuditRun>> ListAsync(int max, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<AuditRun>>(_runs.Values.OrderByDescending(r => r.Started).ThenByDescending(r => r.RunId, StringComparer.Ordinal).Take(max).ToList());
+}

@@ -1,0 +1,51 @@
+using AnFunctions.Core.Arm;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace AnFunctions.Infrastructure.Arm;
+
+/// <summary>Reports every ARM request (each retry included: it costs quota too) to <see cref="ArmCallMeter"/>.</summary>
+internal sealed class ArmCallMeterPolicy : HttpPipelineSynchronousPolicy
+{
+    public override void OnSendingRequest(HttpMessage message) =>
+        ArmCallMeter.Record(Classify(message.Request.Method.Method, message.Request.Uri.Path));
+
+    public static string Classify(string method, string path)
+    {
+        var segments = path.Trim('/').Split('/');
+        var last = segments[^1];
+        if (segments.Length == 1 && last.Equals("subscriptions", StringComparison.OrdinalIgnoreCase))
+        {
+            return "ListSubscriptions";
+        }
+
+        if (last.Equals("skus", StringComparison.OrdinalIgnoreCase))
+        {
+            return "ListSkus";
+        }
+
+        if (last.Equals("values", StringComparison.OrdinalIgnoreCase))
+        {
+            return "ActivityLog";
+        }
+
+        if (last.Equals("virtualMachines", StringComparison.OrdinalIgnoreCase))
+        {
+            return "ListInstances";
+        }
+
+        if (last.Equals("virtualMachineScaleSets", StringComparison.OrdinalIgnoreCase))
+        {
+            return "ListScaleSets";
+        }
+
+        var isScaleSet = segments.Length >= 2 && segments[^2].Equals("virtualMachineScaleSets", StringComparison.OrdinalIgnoreCase);
+        return (isScaleSet, method.ToUpperInvariant()) switch
+        {
+            (true, "GET") => "GetScaleSet",
+            (true, "PATCH") => "PatchScaleSet",
+            (true, _) => "WriteScaleSet",
+            _ => "Other",
+        };
+    }
+}
