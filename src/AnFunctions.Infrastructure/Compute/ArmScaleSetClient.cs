@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using AnFunctions.Core.Arm;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Infrastructure.Arm;
 using Azure;
@@ -33,6 +34,11 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
         catch (RequestFailedException e)
         {
             throw ArmErrors.From(e, $"GET {id}");
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The SDK's network timeout surfaces as a cancellation the caller did not ask for: transient, as in ArmErrors.Call.
+            throw new ArmRequestException(0, "Timeout", $"GET {id}: no answer in time", null, e);
         }
     }
 

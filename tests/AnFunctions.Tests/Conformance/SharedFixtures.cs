@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using AnFunctions.Core.Options;
+using AnFunctions.Emulator;
+using AnFunctions.Infrastructure.Arm;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Microsoft.Extensions.Options;
+
+namespace AnFunctions.Tests.Conformance;
+
+/// <summary>The shared fixtures (read in place, never copied) and the app's ARM adapters over an emulator.</summary>
+internal static partial class SharedFixtures
+{
+    /// <summary>The subscription put in place of <c>{subscription-id}</c> placeholders.</summary>
+    public const string Subscription = "8d3f6a2b-5c1e-4b7a-9e0d-2f4a6c8b1d35";
+
+    public static string Root => RepoPaths.Shared ?? throw new InvalidOperationException(SharedSkip.Reason);
+
+    public static string Fixtures => Path.Combine(Root, "fixtures");
+
+    /// <summary>Files under a fixtures folder, as paths relative to <c>fixtures/</c> with '/' separators (stable test names).</summary>
+    public static IEnumerable<string> Files(string folder, string pattern, SearchOption option = SearchOption.AllDirectories)
+    {
+        if (RepoPaths.Shared is null)
+        {
+            return [];
+        }
+
+        var root = Path.Combine(Fixtures, folder);
+        return Directory.Exists(root)
+            ? Directory.EnumerateFiles(root, pattern, option)
+                .Select(f => Path.GetRelativePath(Fixtures, f).Replace('\\', '/'))
+                .Order(StringComparer.Ordinal)
+            : [];
+    }
+
+    public static string Read(string relative) => File.ReadAllText(Path.Combine(Fixtures, relative));
+
+    public static JsonNode ReadJson(string relative) =>
+        JsonNode.Parse(Read(relative)) ?? throw new InvalidDataException($"{relative} is JSON null");
+
+    /// <summary>
+    /// Replaces the spec examples' placeholders (<c>{subscription-id}</c>, <c>{vmss-name}</c>, ...) so that ids are
+    /// valid: subscription placeholders become <see cref="Subscription"/>, any other becomes its own name without braces.
+    /// </summary>
+    public static JsonNode WithoutPlaceholders(JsonNode node) =>
+        JsonNode.Parse(Placeholder().Replace(node.ToJsonString(), m =>
+            m.Groups[1].Value.Replace("-", string.Empty, StringComparison.Ordinal).Equals("subscriptionid", StringComparison.OrdinalIgnoreCase)
+                ? Subscription
+                : m.Groups[1].Value))!;
+
+    /// <summary>
+    /// The generated "MaximumSet" examples fill typed fields with <c>"aaaa"</c>, which real ARM never sends and the SDK
+    /// 1.2.0 cannot read anywhere in a scale set: a URL (<c>certificateUrl</c>, <c>storageUri</c>: it builds a
+    /// <see cref="Uri"/>), an identity's GUIDs (<c>principalId</c>, <c>tenantId</c>, <c>clientId</c>), an extension's
+    /// resource <c>type</c>. Only those values are replaced by well-formed ones; everything else is kept as given.
+    /// </summary>
+    public static JsonNode WithoutGeneratedFiller(JsonNode node, string? parentArray = null)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, value) in obj.ToList())
+                {
+                    if (value is JsonValue text && text.TryGetValue<string>(out var s))
+                    {
+                        if ((name.EndsWith("Url", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Uri", StringComparison.OrdinalIgnoreCase))
+                            && !Uri.IsWellFormedUriString(s, UriKind.Absolute))
+                        {
+                            obj[name] = $"https://filler.example/{Uri.EscapeDataString(s)}";
+                        }
+                        else if (name is "principalId" or "tenantId" or "clientId" && !Guid.TryParse(s, out _))
+                        {
+                            obj[name] = "00000000-0000-4000-8000-000000000000";
+                        }
+                        else if (name == "type" && parentArray == "extensions" && !s.Contains('/', StringComparison.Ordinal))
+                        {
+                            obj[name] = "Microsoft.Compute/virtualMachineScaleSets/extensions";
+                        }
+                    }
+                    else if (value is JsonArray array)
+                    {
+                        foreach (var item in array.OfType<JsonNode>())
+                        {
+                            WithoutGeneratedFiller(item, name);
+                        }
+                    }
+                    else if (value is not null)
+                    {
+                        WithoutGeneratedFiller(value);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var item in array.OfType<JsonNode>())
+                {
+                    WithoutGeneratedFiller(item, parentArray);
+                }
+
+                break;
+        }
+
+        return node;
+    }
+
+    [GeneratedRegex(@"\{([A-Za-z][A-Za-z0-9_-]*)\}")]
+    private static partial Regex Placeholder();
+
+    /// <summary>The app's ARM connection over the emulator, as the Functions host builds it, with retries off.</summary>
+    public static ArmConnection Connection(ArmEmulator emulator) =>
+        new(new FixedCredential(),
+            new HttpClientTransport(new HttpClient(emulator.CreateHandler())),
+            Options.Create(new ArmOptions { Endpoint = ArmEmulator.BaseUri, MaxRetries = 0 }));
+
+    private sealed class FixedCredential : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => new("conformance", DateTimeOffset.MaxValue);
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => new(GetToken(requestContext, cancellationToken));
+    }
+}
