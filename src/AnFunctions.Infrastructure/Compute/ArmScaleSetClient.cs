@@ -16,6 +16,9 @@ namespace AnFunctions.Infrastructure.Compute;
 /// </summary>
 public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
 {
+    /// <summary>The status reported for a resource ARM returned but the SDK could not read (terminal, like any 4xx).</summary>
+    public const int UnreadableStatus = 422;
+
     public async Task<ScaleSetSnapshot?> GetAsync(ScaleSetId id, CancellationToken cancellationToken)
     {
         var resource = arm.Client.GetVirtualMachineScaleSetResource(new ResourceIdentifier(id.Value));
@@ -39,6 +42,11 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
         {
             // The SDK's network timeout surfaces as a cancellation the caller did not ask for: transient, as in ArmErrors.Call.
             throw new ArmRequestException(0, "Timeout", $"GET {id}: no answer in time", null, e);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or JsonException)
+        {
+            // ARM answered, but with a value the SDK 1.2.0 cannot read. Retrying returns the same answer: terminal.
+            throw new ArmRequestException(UnreadableStatus, "UnreadableResource", $"GET {id}: the scale set could not be read ({e.GetType().Name})", null, e);
         }
     }
 
