@@ -32,7 +32,9 @@ internal sealed class BenchApp : IAsyncDisposable
     /// <summary>What the Event Grid function calls with each delivery.</summary>
     public EventDeliveryProcessor Processor { get; }
 
-    public static BenchApp Create()
+    public IServiceProvider Services => _services;
+
+    public static BenchApp Create(IReadOnlyDictionary<string, string?>? settings = null)
     {
         // The request log is for debugging; a benchmark that keeps 100,000 lines measures the log.
         var emulator = new ArmEmulator { RequestLogLimit = 0 };
@@ -44,6 +46,7 @@ internal sealed class BenchApp : IAsyncDisposable
                 ["Arm:Audience"] = ArmEmulator.Audience,
                 ["Arm:MaxRetries"] = "0",
             })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
 
         var services = new ServiceCollection();

@@ -2,15 +2,18 @@ using AnFunctions.Benchmarks;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/AnFunctions.Benchmarks -- counts [--pools N]
+// dotnet run -c Release --project bench/AnFunctions.Benchmarks -- audit [--pools 10000] [--subscriptions 20] [--latency-ms 50]
 // dotnet run -c Release --project bench/AnFunctions.Benchmarks -- bdn [BenchmarkDotNet arguments, e.g. --filter '*']
 switch (args)
 {
     case ["counts", .. var rest]:
         return await CountsMode.RunAsync(rest, Console.Out).ConfigureAwait(false);
+    case ["audit", .. var rest]:
+        return await AuditMode.RunAsync(rest, Console.Out).ConfigureAwait(false);
     case ["bdn", .. var rest]:
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(EventBenchmarks).Assembly).Run(rest);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     default:
-        await Console.Error.WriteLineAsync("usage: counts [--pools N] | bdn [--filter '*' ...]").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync("usage: counts [--pools N] | audit [--pools N] [--subscriptions N] [--latency-ms N] | bdn [--filter '*' ...]").ConfigureAwait(false);
         return 2;
 }
