@@ -61,7 +61,9 @@ public static class InfrastructureServiceCollectionExtensions
             return services;
         }
 
-        return services.AddTableStateStore();
+        services.AddTableStateStore();
+        services.TryAddSingleton<Core.Audit.IAuditRunStore, Tables.TableAuditRunStore>();
+        return services;
     }
 
     /// <summary>
