@@ -31,10 +31,15 @@ internal sealed class AppUnderTest : IAsyncDisposable
     public FakeTimeProvider Time { get; }
     public FakeLogCollector Logs { get; }
 
-    public static AppUnderTest Create(IDictionary<string, string?>? settings = null, DateTimeOffset? now = null)
+    public static AppUnderTest Create(
+        IDictionary<string, string?>? settings = null,
+        DateTimeOffset? now = null,
+        ArmEmulator? emulator = null,
+        FakeTimeProvider? clock = null,
+        Action<IServiceCollection>? configure = null)
     {
-        var time = new FakeTimeProvider(now ?? new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
-        var emulator = new ArmEmulator(time);
+        var time = clock ?? new FakeTimeProvider(now ?? new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+        emulator ??= new ArmEmulator(time);
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["State:Store"] = "InMemory",
@@ -55,6 +60,7 @@ internal sealed class AppUnderTest : IAsyncDisposable
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<TokenCredential>(new TestCredential());
         services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler())));
+        configure?.Invoke(services);
         return new AppUnderTest(services.BuildServiceProvider(validateScopes: true), emulator, time, logs);
     }
 
