@@ -18,7 +18,8 @@ public enum OutboxStatus
 /// <summary>One notification for one sink, stored in the same step as the finding change that caused it.</summary>
 public sealed record OutboxEntry
 {
-    /// <summary>Unique; sortable by creation (<c>{ticks:D19}-{sink}-{guid}</c>).</summary>
+    /// <summary>Unique; sortable by creation (<c>{ticks:D19}-{sequence:D12}-{sink}-{guid}</c>): two entries made in the
+    /// same tick (a trigger and its resolve, on a coarse or fake clock) still sort in the order they were made.</summary>
     public required string Id { get; init; }
     public required string Sink { get; init; }
     public required AlertNotification Notification { get; init; }
@@ -32,7 +33,9 @@ public sealed record OutboxEntry
     public string? Version { get; init; }
 
     public static string NewId(DateTimeOffset at, string sink) =>
-        $"{at.UtcTicks:D19}-{sink}-{Guid.NewGuid():N}";
+        $"{at.UtcTicks:D19}-{Interlocked.Increment(ref _sequence):D12}-{sink}-{Guid.NewGuid():N}";
+
+    private static long _sequence;
 }
 
 /// <summary>Filters for listing findings; null means any.</summary>

@@ -1,0 +1,143 @@
+using AnFunctions.Core.Events;
+using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.State;
+using AnFunctions.Functions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AnFunctions.Tests.Reliability;
+
+/// <summary>Event Grid does not keep order, and an instance can die mid-way: the end state must not depend on either.</summary>
+public sealed class OrderingAndCrashTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+
+    private static async Task<(bool An, int Writes, PoolRecord? Pool)> RunAsync(bool reversed, Action<AppUnderTest> between)
+    {
+        await using var app = AppUnderTest.Create(now: Now);
+        app.Emulator.SetSkus(Fleet.StandardSkus());
+        var id = Fleet.Id("pool-order");
+        app.Emulator.PutScaleSet(Fleet.ScaleSet("pool-order", "Standard_D4s_v5", Now.AddMinutes(-1)));
+        between(app);
+        string[] events = [Fleet.WriteEvent(id, "create"), Fleet.WriteEvent(id, "update")];
+        if (reversed)
+        {
+            Array.Reverse(events);
+        }
+
+        foreach (var e in events)
+        {
+            await app.Create<ScaleSetEventsFunction>().RunAsync(e, CancellationToken.None);
+        }
+
+        var scaleSet = await app.Get<IScaleSetClient>().GetAsync(ScaleSetId.Parse(id), CancellationToken.None);
+        return (scaleSet?.AcceleratedNetworkingOnAll ?? false, app.Emulator.Writes.Count(w => w.Status == 200),
+            await app.Get<IStateStore>().GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task UpdateBeforeCreate_SameEndStateAsInOrder()
+    {
+        static void Resize(AppUnderTest app) => app.Emulator.ModifyScaleSet(Fleet.Id("pool-order"), s => s["sku"]!["name"] = "Standard_D8s_v5");
+
+        var inOrder = await RunAsync(reversed: false, Resize);
+        var reversed = await RunAsync(reversed: true, Resize);
+
+        Assert.Equal((true, 1), (inOrder.An, inOrder.Writes));
+        Assert.Equal((inOrder.An, inOrder.Writes), (reversed.An, reversed.Writes));
+        Assert.Equal(inOrder.Pool!.VmSizes, reversed.Pool!.VmSizes);
+    }
+
+    [Fact]
+    public async Task DeleteBeforeUpdate_SameEndStateAsInOrder()
+    {
+        async Task<(int Writes, int Processed, PoolStatus? Status)> Run(bool deleteFirst)
+        {
+            await using var app = AppUnderTest.Create(now: Now);
+            app.Emulator.SetSkus(Fleet.StandardSkus());
+            var id = Fleet.Id("pool-del");
+            app.Emulator.PutScaleSet(Fleet.ScaleSet("pool-del", "Standard_D4s_v5", Now.AddDays(-3)));
+            await app.Create<ScaleSetEventsFunction>().RunAsync(Fleet.WriteEvent(id, "seen"), CancellationToken.None);
+            app.Emulator.DeleteScaleSet(id);
+            string[] events =
+            [
+                Fleet.WriteEvent(id, "update"),
+                Fleet.WriteEvent(id, "delete", type: "Microsoft.Resources.ResourceDeleteSuccess", operation: "Microsoft.Compute/virtualMachineScaleSets/delete"),
+            ];
+            if (deleteFirst)
+            {
+                Array.Reverse(events);
+            }
+
+            foreach (var e in events)
+            {
+                await app.Create<ScaleSetEventsFunction>().RunAsync(e, CancellationToken.None);
+            }
+
+            var store = app.Get<IStateStore>();
+            var processed = (await store.GetProcessedEventAsync("update", CancellationToken.None) is null ? 0 : 1)
+                + (await store.GetProcessedEventAsync("delete", CancellationToken.None) is null ? 0 : 1);
+            return (app.Emulator.Writes.Count, processed, (await store.GetPoolAsync(Core.ScaleSets.ScaleSetId.Parse(id), CancellationToken.None))?.Status);
+        }
+
+        var inOrder = await Run(deleteFirst: false);
+        var reversed = await Run(deleteFirst: true);
+
+        Assert.Equal((0, 2, PoolStatus.Deleted), inOrder);
+        Assert.Equal(inOrder, reversed);
+    }
+
+    [Fact]
+    public async Task CrashBetweenArmWriteAndStateWrite_RedeliveryConvergesWithoutASecondWrite()
+    {
+        var crashing = new CrashOnceStore(new InMemoryStateStore());
+        await using var app = AppUnderTest.Create(now: Now, configure: s =>
+        {
+            s.RemoveAll<IStateStore>();
+            s.AddSingleton<IStateStore>(crashing);
+        });
+        app.Emulator.SetSkus(Fleet.StandardSkus());
+        var id = Fleet.Id("pool-crash");
+        app.Emulator.PutScaleSet(Fleet.ScaleSet("pool-crash", "Standard_D4s_v5", Now.AddMinutes(-1)));
+        var function = app.Create<ScaleSetEventsFunction>();
+
+        await Assert.ThrowsAsync<DeliveryRetryException>(() => function.RunAsync(Fleet.WriteEvent(id, "create"), CancellationToken.None));
+        Assert.Single(app.Emulator.Writes, w => w.Status == 200);
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        await function.RunAsync(Fleet.WriteEvent(id, "create"), CancellationToken.None);
+
+        Assert.Single(app.Emulator.Writes);
+        var pool = await crashing.GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None);
+        Assert.NotNull(pool);
+        Assert.True(pool.AcceleratedNetworking);
+        Assert.True(pool.AcceleratedNetworkingAtCreation);
+        Assert.NotNull(await crashing.GetProcessedEventAsync("create", CancellationToken.None));
+    }
+
+    /// <summary>The first pool save fails as if the instance died right after the ARM write.</summary>
+    private sealed class CrashOnceStore(IStateStore inner) : IStateStore
+    {
+        private int _saves;
+
+        public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _saves) == 1
+                ? throw new StateStoreUnavailableException("instance died")
+                : inner.SavePoolAsync(record, cancellationToken);
+
+        public Task<PoolRecord?> GetPoolAsync(ScaleSetId id, CancellationToken cancellationToken) => inner.GetPoolAsync(id, cancellationToken);
+
+        public IAsyncEnumerable<PoolRecord> ListPoolsAsync(string? subscriptionId, CancellationToken cancellationToken) => inner.ListPoolsAsync(subscriptionId, cancellationToken);
+
+        public Task<ProcessedEvent?> GetProcessedEventAsync(string eventId, CancellationToken cancellationToken) => inner.GetProcessedEventAsync(eventId, cancellationToken);
+
+        public Task MarkEventProcessedAsync(ProcessedEvent processed, CancellationToken cancellationToken) => inner.MarkEventProcessedAsync(processed, cancellationToken);
+
+        public Task AppendDecisionAsync(DecisionRecord decision, CancellationToken cancellationToken) => inner.AppendDecisionAsync(decision, cancellationToken);
+
+        public Task<IReadOnlyList<DecisionRecord>> GetDecisionsAsync(ScaleSetId id, int max, CancellationToken cancellationToken) => inner.GetDecisionsAsync(id, max, cancellationToken);
+
+        public Task AddRejectedEventAsync(RejectedEvent rejected, CancellationToken cancellationToken) => inner.AddRejectedEventAsync(rejected, cancellationToken);
+
+        public IAsyncEnumerable<RejectedEvent> ListRejectedEventsAsync(CancellationToken cancellationToken) => inner.ListRejectedEventsAsync(cancellationToken);
+    }
+}
