@@ -25,6 +25,12 @@ internal static class CliApp
         app.Configure(config =>
         {
             config.SetApplicationName("an");
+            // A wrong command line (parse or validation) is a usage error (2); anything else escaping a command is a failure (3).
+            config.SetExceptionHandler((exception, _) =>
+            {
+                stderr.WriteLine($"error: {exception.Message}");
+                return exception is CommandAppException ? ExitCodes.Usage : ExitCodes.AzureError;
+            });
             config.ConfigureConsole(Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
             {
                 Out = new Spectre.Console.AnsiConsoleOutput(stderr),
@@ -32,6 +38,18 @@ internal static class CliApp
             config.AddCommand<SimulateCommand>("simulate")
                 .WithDescription("Replay a scenario file offline against the ARM emulator and print what the app did (JSON).")
                 .WithExample("simulate", "scenarios/new-pool-gets-an.json");
+            config.AddCommand<ExplainCommand>("explain")
+                .WithDescription("Why a pool is as it is: sizes, SKU evidence, AN per NIC, new or existing, scope, record, decisions, open findings.")
+                .WithExample("explain", "/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachineScaleSets/<name>", "--output", "json");
+            config.AddCommand<ReconcileCommand>("reconcile")
+                .WithDescription("Rerun one pool's decision as an event would; --dry-run prints the planned write and sends nothing.")
+                .WithExample("reconcile", "/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachineScaleSets/<name>", "--dry-run");
+            config.AddCommand<AuditCommand>("audit")
+                .WithDescription("Run the fleet audit now (all subscriptions in scope, one, or one resource group).")
+                .WithExample("audit", "--subscription", "<sub>", "--dry-run");
+            config.AddCommand<FindingsCommand>("findings")
+                .WithDescription("List findings, with filters.")
+                .WithExample("findings", "--status", "open", "--severity", "warning", "--fail-on", "critical");
         });
 
         try

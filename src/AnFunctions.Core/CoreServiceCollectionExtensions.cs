@@ -41,6 +41,9 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<ScaleSetEventHandler>();
         services.TryAddSingleton<EventDeliveryProcessor>();
         services.TryAddSingleton<Audit.FleetAudit>();
+        services.TryAddSingleton<Audit.AuditStarter>();
+        services.TryAddSingleton<Audit.QueuedAuditRunner>();
+        services.TryAddSingleton<Explain.PoolExplainer>();
         return services;
     }
 }

@@ -5,9 +5,11 @@ using AnFunctions.Core.Skus;
 using AnFunctions.Infrastructure.Arm;
 using AnFunctions.Infrastructure.Compute;
 using AnFunctions.Infrastructure.EventGrid;
+using AnFunctions.Infrastructure.Queues;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -58,12 +60,38 @@ public static class InfrastructureServiceCollectionExtensions
             services.AddInMemoryStateStore();
             services.TryAddSingleton<Core.Findings.IFindingStore, Core.Findings.InMemoryFindingStore>();
             services.TryAddSingleton<Core.Audit.IAuditRunStore, Core.Audit.InMemoryAuditRunStore>();
+            services.TryAddSingleton<Core.Audit.InMemoryAuditQueue>();
+            services.TryAddSingleton<Core.Audit.IAuditQueue>(sp => sp.GetRequiredService<Core.Audit.InMemoryAuditQueue>());
             return services;
         }
 
+        services.TryAddSingleton<Core.Audit.IAuditQueue>(sp => new StorageAuditQueue(CreateAuditQueueClient(configuration, sp.GetRequiredService<TokenCredential>)));
         services.AddTableStateStore();
         services.TryAddSingleton<Core.Audit.IAuditRunStore, Tables.TableAuditRunStore>();
         return services;
+    }
+
+    /// <summary>
+    /// The queue the host's queue trigger reads, in the host's storage account: the <c>AzureWebJobsStorage</c>
+    /// connection string, else <c>AzureWebJobsStorage__queueServiceUri</c> or <c>AzureWebJobsStorage__accountName</c>
+    /// with the app's identity.
+    /// </summary>
+    internal static QueueClient CreateAuditQueueClient(IConfiguration configuration, Func<TokenCredential> credential)
+    {
+        var options = StorageAuditQueue.ClientOptions();
+        var connectionString = configuration["AzureWebJobsStorage"];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return new QueueClient(connectionString, Core.Audit.AuditRunMessage.QueueName, options);
+        }
+
+        var serviceUri = configuration["AzureWebJobsStorage:queueServiceUri"] is { Length: > 0 } uri
+            ? new Uri(uri)
+            : configuration["AzureWebJobsStorage:accountName"] is { Length: > 0 } account
+                ? new Uri($"https://{account}.queue.core.windows.net")
+                : throw new InvalidOperationException(
+                    "queued audits need the host's storage: set AzureWebJobsStorage, AzureWebJobsStorage__accountName or AzureWebJobsStorage__queueServiceUri");
+        return new QueueClient(new Uri(serviceUri, Core.Audit.AuditRunMessage.QueueName), credential(), options);
     }
 
     /// <summary>

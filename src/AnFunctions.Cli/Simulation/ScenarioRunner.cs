@@ -46,6 +46,8 @@ internal static class ScenarioRunner
             var audit = services.GetRequiredService<FleetAudit>();
             var pump = services.GetRequiredService<AlertPump>();
             var events = new List<EventView>();
+            var http = new List<HttpView>();
+            var dispatcher = new HttpDispatcher(services);
             foreach (var step in scenario.Steps)
             {
                 var target = step.At ?? time.GetUtcNow().AddSeconds(1);
@@ -72,8 +74,10 @@ internal static class ScenarioRunner
                     case AuditStep:
                         await audit.RunAsync(cancellationToken).ConfigureAwait(false);
                         break;
-                    case HttpStep http:
-                        throw new ScenarioException(file, $"steps[{http.Index}].http", $"{http.Method} {http.Path}: HTTP functions are not available in this version");
+                    case HttpStep call:
+                        var exchange = await dispatcher.SendAsync(call.Method, call.Path, call.Body, cancellationToken).ConfigureAwait(false);
+                        http.Add(new HttpView(step.Index, exchange.Method, exchange.Path, exchange.Status, exchange.Body));
+                        break;
                 }
 
                 // The DeliverAlerts timer runs every minute; in a simulation it runs after every step.
@@ -91,7 +95,8 @@ internal static class ScenarioRunner
                 Pools(emulator),
                 await DecisionsAsync(store, emulator, cancellationToken).ConfigureAwait(false),
                 events,
-                emulator.Counts.Where(c => c.Value > 0).ToDictionary(c => c.Key.ToString(), c => c.Value));
+                emulator.Counts.Where(c => c.Value > 0).ToDictionary(c => c.Key.ToString(), c => c.Value),
+                http);
         }
     }
 

@@ -12,7 +12,16 @@ internal sealed record SimulationResult(
     [property: JsonPropertyName("pools")] IReadOnlyList<PoolView> Pools,
     [property: JsonPropertyName("decisions")] IReadOnlyList<DecisionView> Decisions,
     [property: JsonPropertyName("events")] IReadOnlyList<EventView> Events,
-    [property: JsonPropertyName("armCalls")] IReadOnlyDictionary<string, int> ArmCalls);
+    [property: JsonPropertyName("armCalls")] IReadOnlyDictionary<string, int> ArmCalls,
+    [property: JsonPropertyName("http")] IReadOnlyList<HttpView> Http);
+
+/// <summary>One <c>http</c> step: the request and the answer of the HTTP function it reached.</summary>
+internal sealed record HttpView(
+    [property: JsonPropertyName("step")] int Step,
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("status")] int Status,
+    [property: JsonPropertyName("body")] JsonNode? Body);
 
 internal sealed record ArmWriteView(
     [property: JsonPropertyName("method")] string Method,

@@ -8,6 +8,9 @@ public enum AuditRunStatus
     /// <summary>Completed, but at least one subscription failed (the others were audited).</summary>
     CompletedWithErrors,
     Failed,
+
+    /// <summary>Asked for (HTTP, CLI) and waiting on the queue; the run replaces this record when it starts.</summary>
+    Queued,
 }
 
 /// <summary>What to audit: everything in scope, one subscription, or one resource group; dry-run writes nothing.</summary>
@@ -43,6 +46,11 @@ public sealed record AuditRun
     public IReadOnlyList<string> Errors { get; init; } = [];
 
     public static string NewId(DateTimeOffset at) => $"audit-{at.UtcDateTime:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>True for an id of the <see cref="NewId"/> shape: <c>audit-yyyyMMddTHHmmssZ-</c> and 8 hex characters.</summary>
+    public static bool IsValidId(string? value) =>
+        value is { Length: 31 } && System.Text.RegularExpressions.Regex.IsMatch(value, "^audit-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
 }
 
 /// <summary>Port: audit run records (in-memory and Table implementations).</summary>

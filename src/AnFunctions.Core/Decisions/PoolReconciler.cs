@@ -81,13 +81,8 @@ public sealed class PoolReconciler(
             return new ReconcileResult(request.Id, gone, WriteSent: false, Pool: await store.GetPoolAsync(request.Id, cancellationToken).ConfigureAwait(false));
         }
 
-        var stored = await store.GetPoolAsync(request.Id, cancellationToken).ConfigureAwait(false);
-        var record = SameIncarnation(stored, scaleSet) ? stored : null;
-        var catalog = await catalogs.GetAsync(request.Id.SubscriptionId, scaleSet.Location, cancellationToken).ConfigureAwait(false);
-        var support = AcceleratedNetworkingSupport.Evaluate(scaleSet, catalog);
+        var (stored, record, _, support, decision) = await EvaluateAsync(scaleSet, settings, request.Preview, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var policy = new DecisionPolicy(settings.NewPoolWindow, settings.OptOutTag, settings.DryRun || request.Preview, settings.IsInScope);
-        var decision = NewPoolDecider.Decide(new DecisionInput(scaleSet, record, support, policy, now));
         Log.DecisionMade(logger, request.Id.Value, decision.Outcome, decision.Reason, decision.Explanation);
 
         if (request.Preview)
@@ -127,6 +122,24 @@ public sealed class PoolReconciler(
         }
 
         return new ReconcileResult(request.Id, decision, sent, pool, changes);
+    }
+
+    /// <summary>
+    /// The decision for a scale set as read, without sending, recording or logging anything: what "explain" shows. The
+    /// same evaluation the reconcile runs, so the two never disagree.
+    /// </summary>
+    public async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, bool preview, CancellationToken cancellationToken) =>
+        await EvaluateAsync(scaleSet, options.CurrentValue, preview, cancellationToken).ConfigureAwait(false);
+
+    private async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, AcceleratedNetworkingOptions settings, bool preview, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetPoolAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false);
+        var record = SameIncarnation(stored, scaleSet) ? stored : null;
+        var catalog = await catalogs.GetAsync(scaleSet.Id.SubscriptionId, scaleSet.Location, cancellationToken).ConfigureAwait(false);
+        var support = AcceleratedNetworkingSupport.Evaluate(scaleSet, catalog);
+        var policy = new DecisionPolicy(settings.NewPoolWindow, settings.OptOutTag, settings.DryRun || preview, settings.IsInScope);
+        var decision = NewPoolDecider.Decide(new DecisionInput(scaleSet, record, support, policy, time.GetUtcNow()));
+        return new PoolEvaluation(stored, record, catalog, support, decision);
     }
 
     /// <summary>

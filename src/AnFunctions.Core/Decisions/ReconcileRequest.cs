@@ -17,3 +17,9 @@ public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool 
 {
     public bool IsRetry => Decision.Outcome == DecisionOutcome.Retry;
 }
+
+/// <summary>
+/// What a decision was made from: the stored record (<paramref name="Record"/> only when it describes this incarnation
+/// of the scale set), the SKU catalog read, the support verdict, and the decision.
+/// </summary>
+public sealed record PoolEvaluation(PoolRecord? Stored, PoolRecord? Record, Skus.VmSizeCatalog Catalog, AcceleratedNetworkingSupport Support, PoolDecision Decision);

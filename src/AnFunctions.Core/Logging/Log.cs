@@ -50,4 +50,14 @@ public static partial class Log
     // 1200-1299: SKU catalog
     [LoggerMessage(1200, LogLevel.Information, "Read {SizeCount} VM sizes for subscription {SubscriptionId} in {Location}", EventName = "SkuCatalogRead")]
     public static partial void SkuCatalogRead(ILogger logger, int sizeCount, string subscriptionId, string location);
+
+    // 1600-1699: manual runs (HTTP functions, CLI)
+    [LoggerMessage(1600, LogLevel.Information, "Audit {RunId} queued by {Trigger} (dry-run {DryRun})", EventName = "AuditQueued")]
+    public static partial void AuditQueued(ILogger logger, string runId, string trigger, bool dryRun);
+
+    [LoggerMessage(1601, LogLevel.Warning, "A queue message of {Length} characters is not an audit run: refused", EventName = "AuditMessageRefused")]
+    public static partial void AuditMessageRefused(ILogger logger, int length);
+
+    [LoggerMessage(1602, LogLevel.Information, "Audit {RunId} already ran ({Status}): the redelivered message is ignored", EventName = "AuditAlreadyRun")]
+    public static partial void AuditAlreadyRun(ILogger logger, string runId, Audit.AuditRunStatus status);
 }
