@@ -33,7 +33,10 @@ public sealed class PagerDutyAlertSink(IOptions<AlertsOptions> options, IHttpCli
     /// <summary>Not a documented limit: a cluster name comes from a tag (at most 256 characters); a group is a short label.</summary>
     private const int MaxGroup = 255;
 
-    protected override Uri? Endpoint => Options.PagerDuty.Enabled ? Options.PagerDuty.EventsUrl : null;
+    /// <summary>The documented endpoint, used when a routing key is set but <c>Alerts:PagerDuty:EventsUrl</c> was blanked.</summary>
+    public static readonly Uri DefaultEventsUrl = new("https://events.pagerduty.com/v2/enqueue");
+
+    protected override Uri? Endpoint => Options.PagerDuty.Enabled ? Options.PagerDuty.EventsUrl ?? DefaultEventsUrl : null;
 
     protected override FindingSeverity? MinimumSeverity => Options.PagerDuty.MinimumSeverity;
 

@@ -69,6 +69,19 @@ public sealed class AlertSinkRegistrationTests
     }
 
     [Fact]
+    public void AddAlertSinks_RoutingKeyWithBlankEventsUrl_EnablesPagerDutyOnItsDocumentedEndpoint()
+    {
+        using var harness = new SinkHarness(o =>
+        {
+            o.PagerDuty.RoutingKey = SinkHarness.RoutingKey;
+            o.PagerDuty.EventsUrl = null;
+        });
+
+        Assert.Equal(["pagerduty"], harness.Set.Select(s => s.Name));
+        Assert.Equal("https://events.pagerduty.com/v2/enqueue", PagerDutyAlertSink.DefaultEventsUrl.AbsoluteUri);
+    }
+
+    [Fact]
     public void AddAlertSinks_HttpClients_HaveNoClientTimeoutAndAUserAgent()
     {
         using var harness = new SinkHarness(_ => { });
