@@ -52,6 +52,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<Core.Audit.ISubscriptionSource, ArmSubscriptionSource>();
         services.TryAddSingleton<Core.ActivityLog.IActivityLog, ArmActivityLog>();
         services.TryAddSingleton<IEventPayloadParser, EventGridPayloadParser>();
+        services.AddAlertSinks();
 
         // The store is chosen once, from configuration; its settings are validated at start like every other.
         var store = configuration.GetValue<StateStoreKind?>($"{StateOptions.Section}:Store") ?? StateStoreKind.Table;

@@ -45,6 +45,7 @@ internal static class EmulatedAzure
 
         // On-call, in a simulation, is a recorder: no configured sink is ever called.
         services.RemoveAll<IAlertSink>();
+        services.RemoveAll<IEnumerable<IAlertSink>>();
         services.AddSingleton<RecordingAlertSink>();
         services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<RecordingAlertSink>());
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
