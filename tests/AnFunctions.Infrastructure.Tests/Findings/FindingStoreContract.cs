@@ -679,6 +679,27 @@ public abstract class FindingStoreContract
         Assert.Equal(0, Assert.Single(await Store.ListOutboxAsync(finding.Id, Ct)).Attempts);
     }
 
+    [Theory]
+    [InlineData("~starts-with-tilde")]
+    [InlineData("a/b\\c#d?e f%25")]
+    [InlineData("tab\tand\u0001control")]
+    [InlineData("ünïcödé 😀")]
+    [InlineData(null)]
+    public async Task OutboxEntry_IdThatNoTableKeyCanHoldAsIs_IsSavedListedAndUpdated(string? id)
+    {
+        id ??= new string('x', FindingLimits.MaxEntryIdLength);
+        var finding = Full(NewPool());
+        await Store.SaveAsync(finding, [Entry(finding) with { Id = id }], Ct);
+
+        var listed = Assert.Single(await Store.ListOutboxAsync(finding.Id, Ct));
+        var due = Assert.Single(await Store.ListDueAsync(DateTimeOffset.MaxValue, 10, Ct));
+        await Store.UpdateOutboxAsync(listed with { Attempts = 1 }, Ct);
+
+        Assert.Equal(id, listed.Id);
+        Assert.Equal(id, due.Id);
+        Assert.Equal(1, Assert.Single(await Store.ListOutboxAsync(finding.Id, Ct)).Attempts);
+    }
+
     // ---- outbox of a finding ---------------------------------------------------------------------------------------
 
     [Fact]
