@@ -88,7 +88,8 @@ internal static class TableKeys
     /// <summary>Rejected events: the UTC day, so that old ones can be dropped a partition at a time.</summary>
     public static string RejectedPartition(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static string RejectedRow(string eventId, string suffix) => Escape(eventId) + "-" + suffix;
+    public static string RejectedRow(string eventId, string suffix) =>
+        EscapeWithin(eventId, MaxReadableKeyLength - 1 - suffix.Length) + "-" + suffix;
 
     /// <summary>12 random hex digits.</summary>
     public static string NewSuffix() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
