@@ -16,8 +16,8 @@ public sealed class InMemoryFindingStore : IFindingStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Finding> _findings = new(StringComparer.Ordinal);
 
-    /// <summary>Keyed by finding id and entry id, as the Table store keeps entries in their finding's partition.</summary>
-    private readonly Dictionary<(string FindingId, string EntryId), OutboxEntry> _outbox = [];
+    /// <summary>Keyed by pool key and entry id, as the Table store keys an entry's row (its finding's partition, its id).</summary>
+    private readonly Dictionary<(string PoolKey, string EntryId), OutboxEntry> _outbox = [];
     private long _sequence;
 
     public Task<Finding?> GetAsync(string findingId, CancellationToken cancellationToken)
@@ -94,7 +94,7 @@ public sealed class InMemoryFindingStore : IFindingStore
                     : $"finding {finding.Id} no longer exists");
             }
 
-            if (entries.FirstOrDefault(e => _outbox.ContainsKey((finding.Id, e.Id))) is { } duplicate)
+            if (entries.FirstOrDefault(e => _outbox.ContainsKey((finding.PoolId.Key, e.Id))) is { } duplicate)
             {
                 throw new ConcurrencyConflictException($"outbox entry {duplicate.Id} of finding {finding.Id} already exists");
             }
@@ -103,7 +103,7 @@ public sealed class InMemoryFindingStore : IFindingStore
             _findings[finding.Id] = stored;
             foreach (var entry in entries)
             {
-                _outbox[(finding.Id, entry.Id)] = entry with { Version = NextVersion() };
+                _outbox[(finding.PoolId.Key, entry.Id)] = entry with { Version = NextVersion() };
             }
 
             return Task.FromResult(stored);
@@ -132,9 +132,8 @@ public sealed class InMemoryFindingStore : IFindingStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            IReadOnlyList<OutboxEntry> result = _outbox
-                .Where(pair => string.Equals(pair.Key.FindingId, findingId, StringComparison.Ordinal))
-                .Select(pair => pair.Value)
+            IReadOnlyList<OutboxEntry> result = _outbox.Values
+                .Where(e => string.Equals(e.Notification.Finding.Id, findingId, StringComparison.Ordinal))
                 .OrderBy(e => e.Id, StringComparer.Ordinal)
                 .ToArray();
             return Task.FromResult(result);
@@ -152,7 +151,7 @@ public sealed class InMemoryFindingStore : IFindingStore
         }
 
         var stored = FindingLimits.Normalize(entry);
-        var key = (entry.Notification.Finding.Id, entry.Id);
+        var key = (entry.Notification.Finding.PoolId.Key, entry.Id);
         lock (_gate)
         {
             if (!_outbox.TryGetValue(key, out var current))
