@@ -1,10 +1,9 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using AnFunctions.Core.Decisions;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using Azure.Data.Tables;
+using static AnFunctions.Infrastructure.Tables.EntityColumns;
 
 namespace AnFunctions.Infrastructure.Tables;
 
@@ -23,7 +22,7 @@ internal static class StateEntities
     /// <see cref="StateLimits.MaxWriteBodyLength"/> chars (512 KiB, well within the 1 MiB entity limit); beyond that it
     /// is cut with a marker by <see cref="StateLimits.Truncate"/>, as the in-memory store does.
     /// </summary>
-    internal const int ChunkLength = 32_000;
+    internal const int ChunkLength = EntityColumns.ChunkLength;
 
     private const string WriteBodyColumn = "WriteBody";
 
@@ -99,11 +98,7 @@ internal static class StateEntities
         SetIfNotNull(entity, "EventId", StateLimits.TruncateOrNull(decision.EventId, StateLimits.MaxTextLength));
         if (decision.WriteBody is not null)
         {
-            var chunks = Split(StateLimits.Truncate(decision.WriteBody, StateLimits.MaxWriteBodyLength), ChunkLength);
-            for (var i = 0; i < chunks.Count; i++)
-            {
-                entity[ChunkColumn(WriteBodyColumn, i)] = chunks[i];
-            }
+            EntityColumns.SetSplit(entity, WriteBodyColumn, StateLimits.Truncate(decision.WriteBody, StateLimits.MaxWriteBodyLength));
         }
 
         return entity;
@@ -136,71 +131,4 @@ internal static class StateEntities
         Required(entity, "Reason"),
         Required(entity, "Excerpt"),
         RequiredDate(entity, "RejectedAt"));
-
-    /// <summary>Cuts <paramref name="value"/> into pieces of at most <paramref name="length"/> chars, never inside a surrogate pair.</summary>
-    internal static IReadOnlyList<string> Split(string value, int length)
-    {
-        var chunks = new List<string>();
-        var start = 0;
-        do
-        {
-            var take = Math.Min(length, value.Length - start);
-            if (take < value.Length - start && char.IsHighSurrogate(value[start + take - 1]))
-            {
-                take--;
-            }
-
-            chunks.Add(value.Substring(start, take));
-            start += take;
-        }
-        while (start < value.Length);
-
-        return chunks;
-    }
-
-    private static string? Join(TableEntity entity, string column)
-    {
-        var first = entity.GetString(column);
-        if (first is null)
-        {
-            return null;
-        }
-
-        var builder = new StringBuilder(first);
-        for (var i = 1; entity.GetString(ChunkColumn(column, i)) is { } next; i++)
-        {
-            builder.Append(next);
-        }
-
-        return builder.ToString();
-    }
-
-    private static string ChunkColumn(string column, int index) =>
-        index == 0 ? column : column + index.ToString(CultureInfo.InvariantCulture);
-
-    private static void SetIfNotNull(TableEntity entity, string column, object? value)
-    {
-        if (value is not null)
-        {
-            entity[column] = value;
-        }
-    }
-
-    private static IReadOnlyList<string> ReadList(TableEntity entity, string column) =>
-        Array.AsReadOnly(entity.GetString(column) is { } json ? JsonSerializer.Deserialize<string[]>(json) ?? [] : []);
-
-    private static string Required(TableEntity entity, string column) =>
-        entity.GetString(column) ?? throw Corrupt(entity, $"has no {column}");
-
-    private static DateTimeOffset RequiredDate(TableEntity entity, string column) =>
-        entity.GetDateTimeOffset(column) ?? throw Corrupt(entity, $"has no {column}");
-
-    private static T ParseEnum<T>(TableEntity entity, string column)
-        where T : struct, Enum =>
-        Enum.TryParse<T>(Required(entity, column), ignoreCase: false, out var value) && Enum.IsDefined(value)
-            ? value
-            : throw Corrupt(entity, $"has an unknown {column} '{entity.GetString(column)}'");
-
-    private static InvalidDataException Corrupt(TableEntity entity, string what) =>
-        new($"the state entity {entity.PartitionKey}/{entity.RowKey} {what}");
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using AnFunctions.Core.Findings;
 using AnFunctions.Core.ScaleSets;
+using Azure.Data.Tables;
 
 namespace AnFunctions.Infrastructure.Tables;
 
@@ -16,10 +18,17 @@ internal static class TableKeys
     /// <summary>512 UTF-16 chars = 1 KiB.</summary>
     public const int MaxReadableKeyLength = 512;
 
-    public static string Escape(string value)
+    public static string Escape(string value) => EscapeWithin(value, MaxReadableKeyLength);
+
+    /// <summary>
+    /// <see cref="Escape(string)"/> for a part of a key that also holds fixed text: the escaped value is kept readable up
+    /// to <paramref name="maxLength"/> chars (<see cref="MaxReadableKeyLength"/> minus the length of the rest of the key),
+    /// and hashed beyond (the hash form is 65 chars).
+    /// </summary>
+    public static string EscapeWithin(string value, int maxLength)
     {
         var escaped = Uri.EscapeDataString(value);
-        return escaped.Length <= MaxReadableKeyLength && !escaped.StartsWith('~')
+        return escaped.Length <= maxLength && !escaped.StartsWith('~')
             ? escaped
             : "~" + Sha256Hex(value);
     }
@@ -38,6 +47,37 @@ internal static class TableKeys
     /// <summary>Decisions: the pool's lower-cased id, escaped.</summary>
     public static string DecisionPartition(ScaleSetId id) => Escape(id.Key);
 
+    /// <summary>Findings and their outbox entries: the pool's lower-cased id, escaped (as for decisions).</summary>
+    public static string FindingPartition(ScaleSetId id) => Escape(id.Key);
+
+    /// <summary>Row keys of findings start with this; the kind follows.</summary>
+    public const string FindingRowPrefix = "finding~";
+
+    /// <summary>Row keys of outbox entries start with this; the escaped entry id follows.</summary>
+    public const string OutboxRowPrefix = "outbox~";
+
+    /// <summary>A pool has at most one finding of a kind: <c>finding~{kind}</c>.</summary>
+    public static string FindingRow(FindingKind kind) => FindingRowPrefix + kind;
+
+    /// <summary>
+    /// <c>outbox~{escaped id}</c>. Entry ids begin with their creation ticks, so the rows of a finding sort oldest first
+    /// (an id escaped into its hash form does not; readers sort by the <c>Id</c> column).
+    /// </summary>
+    public static string OutboxRow(string entryId) =>
+        OutboxRowPrefix + EscapeWithin(entryId, MaxReadableKeyLength - OutboxRowPrefix.Length);
+
+    /// <summary>
+    /// A filter for the row keys that start with <paramref name="prefix"/>: <c>RowKey ge prefix and RowKey lt next</c>,
+    /// where next is the prefix with its last char raised by one (so <c>~</c> becomes U+007F, which sorts after every
+    /// char a key may hold after it).
+    /// </summary>
+    public static string RowKeyPrefixFilter(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        var next = prefix[..^1] + (char)(prefix[^1] + 1);
+        return TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {next}");
+    }
+
     /// <summary>
     /// Decisions: inverted ticks (19 digits) so that the newest sorts first, then a random suffix so that two
     /// decisions in the same tick do not collide.
@@ -48,7 +88,8 @@ internal static class TableKeys
     /// <summary>Rejected events: the UTC day, so that old ones can be dropped a partition at a time.</summary>
     public static string RejectedPartition(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static string RejectedRow(string eventId, string suffix) => Escape(eventId) + "-" + suffix;
+    public static string RejectedRow(string eventId, string suffix) =>
+        EscapeWithin(eventId, MaxReadableKeyLength - 1 - suffix.Length) + "-" + suffix;
 
     /// <summary>12 random hex digits.</summary>
     public static string NewSuffix() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));

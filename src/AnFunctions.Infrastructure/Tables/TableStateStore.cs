@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
@@ -15,15 +14,14 @@ namespace AnFunctions.Infrastructure.Tables;
 /// instance; register the store as a singleton). Pool writes are conditional on the entity ETag, which is
 /// <see cref="PoolRecord.Version"/>. Key layout: see <see cref="TableKeys"/>; columns: see <see cref="StateEntities"/>.
 /// </summary>
-public sealed partial class TableStateStore : IStateStore
+public sealed class TableStateStore : IStateStore
 {
     public const string PoolsTableSuffix = "Pools";
     public const string EventsTableSuffix = "Events";
     public const string DecisionsTableSuffix = "Decisions";
     public const string RejectedTableSuffix = "Rejected";
 
-    /// <summary>The most entities a Table query returns in one page.</summary>
-    private const int MaxPageSize = 1000;
+    private const int MaxPageSize = LazyTable.MaxPageSize;
 
     private readonly LazyTable _pools;
     private readonly LazyTable _events;
@@ -34,12 +32,7 @@ public sealed partial class TableStateStore : IStateStore
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
-        var prefix = options.Value.TablePrefix;
-        if (prefix is null || !PrefixPattern().IsMatch(prefix))
-        {
-            throw new ArgumentException(
-                $"State:TablePrefix '{prefix}' must start with a letter and hold at most 20 letters or digits", nameof(options));
-        }
+        var prefix = TablePrefix.Validate(options.Value.TablePrefix, nameof(options));
 
         _pools = new LazyTable(service.GetTableClient(prefix + PoolsTableSuffix));
         _events = new LazyTable(service.GetTableClient(prefix + EventsTableSuffix));
@@ -53,7 +46,7 @@ public sealed partial class TableStateStore : IStateStore
     public Task<PoolRecord?> GetPoolAsync(ScaleSetId id, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return RunAsync(_pools, async table =>
+        return _pools.RunAsync(async table =>
         {
             var response = await table.GetEntityIfExistsAsync<TableEntity>(
                 TableKeys.PoolPartition(id), TableKeys.PoolRow(id), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -64,7 +57,7 @@ public sealed partial class TableStateStore : IStateStore
     public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return RunAsync(_pools, async table =>
+        return _pools.RunAsync(async table =>
         {
             var entity = StateEntities.FromPool(record);
             Response response;
@@ -104,7 +97,7 @@ public sealed partial class TableStateStore : IStateStore
         var filter = subscriptionId is null
             ? null
             : TableClient.CreateQueryFilter($"PartitionKey eq {subscriptionId.ToLowerInvariant()}");
-        await foreach (var entity in QueryAsync(_pools, filter, MaxPageSize, cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in _pools.QueryAsync(filter, MaxPageSize, cancellationToken).ConfigureAwait(false))
         {
             yield return StateEntities.ToPool(entity, entity.ETag.ToString());
         }
@@ -113,7 +106,7 @@ public sealed partial class TableStateStore : IStateStore
     public Task<ProcessedEvent?> GetProcessedEventAsync(string eventId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(eventId);
-        return RunAsync(_events, async table =>
+        return _events.RunAsync(async table =>
         {
             var response = await table.GetEntityIfExistsAsync<TableEntity>(
                 TableKeys.EventPartition(eventId), TableKeys.EventRow(eventId), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -124,7 +117,7 @@ public sealed partial class TableStateStore : IStateStore
     public Task MarkEventProcessedAsync(ProcessedEvent processed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(processed);
-        return RunAsync(_events, async table =>
+        return _events.RunAsync(async table =>
         {
             try
             {
@@ -142,7 +135,7 @@ public sealed partial class TableStateStore : IStateStore
     public Task AppendDecisionAsync(DecisionRecord decision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        return RunAsync(_decisions, async table =>
+        return _decisions.RunAsync(async table =>
         {
             // A 48-bit random suffix makes a collision in the same tick next to impossible; should one happen, draw again.
             for (var attempt = 1; ; attempt++)
@@ -171,7 +164,7 @@ public sealed partial class TableStateStore : IStateStore
 
         // Row keys are inverted ticks: the service returns the newest first.
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.DecisionPartition(id)}");
-        await foreach (var entity in QueryAsync(_decisions, filter, Math.Min(max, MaxPageSize), cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in _decisions.QueryAsync(filter, Math.Min(max, MaxPageSize), cancellationToken).ConfigureAwait(false))
         {
             decisions.Add(StateEntities.ToDecision(entity));
             if (decisions.Count == max)
@@ -186,7 +179,7 @@ public sealed partial class TableStateStore : IStateStore
     public Task AddRejectedEventAsync(RejectedEvent rejected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rejected);
-        return RunAsync(_rejected, async table =>
+        return _rejected.RunAsync(async table =>
         {
             for (var attempt = 1; ; attempt++)
             {
@@ -204,100 +197,9 @@ public sealed partial class TableStateStore : IStateStore
 
     public async IAsyncEnumerable<RejectedEvent> ListRejectedEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var entity in QueryAsync(_rejected, null, MaxPageSize, cancellationToken).ConfigureAwait(false))
+        await foreach (var entity in _rejected.QueryAsync(null, MaxPageSize, cancellationToken).ConfigureAwait(false))
         {
             yield return StateEntities.ToRejectedEvent(entity);
         }
-    }
-
-    private static async Task<T> RunAsync<T>(LazyTable table, Func<TableClient, Task<T>> operation, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var client = await table.GetAsync(cancellationToken).ConfigureAwait(false);
-            return await operation(client).ConfigureAwait(false);
-        }
-        catch (Exception e) when (Map(table, e, cancellationToken) is { } mapped)
-        {
-            throw mapped;
-        }
-    }
-
-    /// <summary>Pages through a query; an error on any page is classified like any other call's.</summary>
-    private static async IAsyncEnumerable<TableEntity> QueryAsync(
-        LazyTable table, string? filter, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var client = await RunAsync(table, Task.FromResult, cancellationToken).ConfigureAwait(false);
-        var enumerator = client.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using (enumerator.ConfigureAwait(false))
-        {
-            while (true)
-            {
-                bool more;
-                try
-                {
-                    more = await enumerator.MoveNextAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (Map(table, e, cancellationToken) is { } mapped)
-                {
-                    throw mapped;
-                }
-
-                if (!more)
-                {
-                    yield break;
-                }
-
-                yield return enumerator.Current;
-            }
-        }
-    }
-
-    private static Exception? Map(LazyTable table, Exception exception, CancellationToken cancellationToken)
-    {
-        if (exception is RequestFailedException { Status: 404, ErrorCode: TableErrors.TableNotFound })
-        {
-            table.Forget();
-        }
-
-        return TableErrors.Map(exception, table.Name, cancellationToken);
-    }
-
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,19}$", RegexOptions.CultureInvariant)]
-    private static partial Regex PrefixPattern();
-
-    /// <summary>A table created on first use: once, by one caller at a time; a failed creation is tried again next time.</summary>
-    private sealed class LazyTable(TableClient client)
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-        private volatile bool _created;
-
-        public string Name => client.Name;
-
-        public async Task<TableClient> GetAsync(CancellationToken cancellationToken)
-        {
-            if (_created)
-            {
-                return client;
-            }
-
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                if (!_created)
-                {
-                    await client.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-                    _created = true;
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            return client;
-        }
-
-        public void Forget() => _created = false;
     }
 }

@@ -4,7 +4,6 @@ using AnFunctions.Infrastructure.Tables;
 using Azure.Core;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -20,30 +19,9 @@ public static class TableStateStoreServiceCollectionExtensions
     public static IServiceCollection AddTableStateStore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<StateOptions>();
-        services.TryAddSingleton(CreateServiceClient);
+        TableServiceClientFactory.TryAddClient(services);
         services.RemoveAll<IStateStore>();
         services.AddSingleton<IStateStore, TableStateStore>();
         return services;
-    }
-
-    private static TableServiceClient CreateServiceClient(IServiceProvider provider)
-    {
-        var options = provider.GetRequiredService<IOptions<StateOptions>>().Value;
-        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            return new TableServiceClient(options.ConnectionString);
-        }
-
-        if (options.TableServiceUri is not null)
-        {
-            var credential = provider.GetService<TokenCredential>()
-                ?? throw new InvalidOperationException(
-                    "State:TableServiceUri is set but no Azure.Core.TokenCredential is registered (register the app's managed identity credential)");
-            return new TableServiceClient(options.TableServiceUri, credential);
-        }
-
-        throw new InvalidOperationException(
-            "State:ConnectionString or State:TableServiceUri is required when State:Store is Table (or set AzureWebJobsStorage)");
     }
 }

@@ -587,6 +587,20 @@ public abstract class StateStoreContract
         Assert.Contains(StateLimits.TruncationMarkerStart, read.Excerpt, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(499)]
+    [InlineData(500)]
+    [InlineData(512)]
+    public async Task AddRejectedEventAsync_IdJustUnderTheReadableKeyLength_IsKept(int length)
+    {
+        // The row key is the escaped id plus a 13-char suffix: it must still fit the 512-char key limit.
+        var rejected = new RejectedEvent(new string('r', length), "why", "excerpt", T0);
+
+        await Store.AddRejectedEventAsync(rejected, Ct);
+
+        Assert.Equal(rejected.EventId, Assert.Single(await ToListAsync(Store.ListRejectedEventsAsync(Ct))).EventId);
+    }
+
     [Fact]
     public async Task ListRejectedEventsAsync_Empty_ReturnsNothing()
     {

@@ -85,6 +85,18 @@ public sealed class TableKeysTests
         Assert.NotEqual(TableKeys.NewSuffix(), TableKeys.NewSuffix());
         Assert.Matches("^[0-9a-f]{12}$", TableKeys.NewSuffix());
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(499)]
+    [InlineData(500)]
+    [InlineData(512)]
+    [InlineData(2_000)]
+    public void RejectedRow_IdOfAnyLength_FitsOneKey(int length)
+    {
+        Assert.InRange(TableKeys.RejectedRow(new string('r', length), TableKeys.NewSuffix()).Length, 1, TableKeys.MaxReadableKeyLength);
+        Assert.InRange(TableKeys.RejectedRow(new string('#', length), TableKeys.NewSuffix()).Length, 1, TableKeys.MaxReadableKeyLength);
+    }
 }
 
 public sealed class StateLimitsTests

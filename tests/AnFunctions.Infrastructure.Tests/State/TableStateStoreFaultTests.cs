@@ -194,7 +194,7 @@ public sealed class TableStateStoreFaultTests
     private static bool IsTablesRequest(RecordedRequest request) =>
         request.Method == HttpMethod.Post && request.Path.EndsWith("/Tables", StringComparison.Ordinal);
 
-    private static HttpResponseMessage Error(int status, string code)
+    internal static HttpResponseMessage Error(int status, string code)
     {
         var response = new HttpResponseMessage((HttpStatusCode)status)
         {
@@ -207,13 +207,13 @@ public sealed class TableStateStoreFaultTests
         return response;
     }
 
-    internal sealed record RecordedRequest(HttpMethod Method, string Path, string? IfMatch, string Body);
+    internal sealed record RecordedRequest(HttpMethod Method, string Path, string? IfMatch, string Body, string Query = "");
 
     /// <summary>
     /// Answers each request with the scripted response, or (when the script gives null) as a healthy, empty service
     /// would: table creation 204, entity reads 404, queries an empty page, writes 204 with an ETag.
     /// </summary>
-    private sealed class ScriptedHandler(Func<RecordedRequest, HttpResponseMessage?> script) : HttpMessageHandler
+    internal sealed class ScriptedHandler(Func<RecordedRequest, HttpResponseMessage?> script) : HttpMessageHandler
     {
         private readonly List<RecordedRequest> _requests = [];
 
@@ -235,7 +235,8 @@ public sealed class TableStateStoreFaultTests
                 request.Method,
                 request.RequestUri!.AbsolutePath,
                 request.Headers.TryGetValues("If-Match", out var ifMatch) ? ifMatch.Single() : null,
-                body);
+                body,
+                request.RequestUri.Query);
             lock (_requests)
             {
                 _requests.Add(recorded);

@@ -1,0 +1,8 @@
+using AnFunctions.Core.Findings;
+
+namespace AnFunctions.Infrastructure.Tests.Findings;
+
+public sealed class InMemoryFindingStoreTests : FindingStoreContract
+{
+    protected override IFindingStore Store { get; } = new InMemoryFindingStore();
+}
