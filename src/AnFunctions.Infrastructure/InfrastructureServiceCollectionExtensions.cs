@@ -59,7 +59,7 @@ public static class InfrastructureServiceCollectionExtensions
         if (store == StateStoreKind.InMemory)
         {
             services.AddInMemoryStateStore();
-            services.TryAddSingleton<Core.Findings.IFindingStore, Core.Findings.InMemoryFindingStore>();
+            services.AddInMemoryFindingStore();
             services.TryAddSingleton<Core.Audit.IAuditRunStore, Core.Audit.InMemoryAuditRunStore>();
             services.TryAddSingleton<Core.Audit.InMemoryAuditQueue>();
             services.TryAddSingleton<Core.Audit.IAuditQueue>(sp => sp.GetRequiredService<Core.Audit.InMemoryAuditQueue>());
@@ -68,6 +68,7 @@ public static class InfrastructureServiceCollectionExtensions
 
         services.TryAddSingleton<Core.Audit.IAuditQueue>(sp => new StorageAuditQueue(CreateAuditQueueClient(configuration, sp.GetRequiredService<TokenCredential>)));
         services.AddTableStateStore();
+        services.AddTableFindingStore();
         services.TryAddSingleton<Core.Audit.IAuditRunStore, Tables.TableAuditRunStore>();
         return services;
     }

@@ -98,6 +98,7 @@ public sealed partial class FleetAudit(
     {
         var listed = new HashSet<string>(StringComparer.Ordinal);
         var pools = 0;
+        var listedAt = time.GetUtcNow();
         try
         {
             await foreach (var scaleSet in scaleSets.ListAsync(subscription, cancellationToken).ConfigureAwait(false))
@@ -112,7 +113,7 @@ public sealed partial class FleetAudit(
                 Interlocked.Increment(ref tally.Seen);
                 try
                 {
-                    await AuditPoolAsync(scaleSet, request, tally, cancellationToken).ConfigureAwait(false);
+                    await AuditPoolAsync(scaleSet, listedAt, request, tally, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is ArmRequestException or ConcurrencyConflictException)
                 {
@@ -137,10 +138,10 @@ public sealed partial class FleetAudit(
         }
     }
 
-    private async Task AuditPoolAsync(ScaleSetSnapshot scaleSet, AuditRequest request, Tally tally, CancellationToken cancellationToken)
+    private async Task AuditPoolAsync(ScaleSetSnapshot scaleSet, DateTimeOffset listedAt, AuditRequest request, Tally tally, CancellationToken cancellationToken)
     {
         var known = await store.GetPoolAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false);
-        var result = await reconciler.ReconcileAsync(new ReconcileRequest(scaleSet.Id, "audit", Preview: request.DryRun), scaleSet, cancellationToken).ConfigureAwait(false);
+        var result = await reconciler.ReconcileAsync(new ReconcileRequest(scaleSet.Id, "audit", Preview: request.DryRun, SnapshotReadAt: listedAt), scaleSet, cancellationToken).ConfigureAwait(false);
         if (known is null && result.Pool is not null && !request.DryRun)
         {
             Interlocked.Increment(ref tally.Recorded);

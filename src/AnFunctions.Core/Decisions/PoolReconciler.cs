@@ -54,10 +54,15 @@ public sealed class PoolReconciler(
         {
             try
             {
-                var scaleSet = attempt == 1 && first is not null
+                // The record is read before the scale set: whatever write produced the record happened before this
+                // read of ARM, so the snapshot is never older than the record it is compared with. A listing read
+                // earlier (the audit's) is used only if no one recorded the pool since.
+                var stored = await store.GetPoolAsync(request.Id, cancellationToken).ConfigureAwait(false);
+                var listingStillFresh = first is not null && !(request.SnapshotReadAt is { } readAt && stored?.LastSeen > readAt);
+                var scaleSet = attempt == 1 && listingStillFresh
                     ? first
                     : await scaleSets.GetAsync(request.Id, cancellationToken).ConfigureAwait(false);
-                return await ReconcileOnceAsync(request, settings, scaleSet, cancellationToken).ConfigureAwait(false);
+                return await ReconcileOnceAsync(request, settings, scaleSet, stored, cancellationToken).ConfigureAwait(false);
             }
             catch (ArmRequestException e) when (e.IsPreconditionFailed && attempt < MaxAttempts)
             {
@@ -70,7 +75,7 @@ public sealed class PoolReconciler(
         }
     }
 
-    private async Task<ReconcileResult> ReconcileOnceAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot? scaleSet, CancellationToken cancellationToken)
+    private async Task<ReconcileResult> ReconcileOnceAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot? scaleSet, PoolRecord? storedBefore, CancellationToken cancellationToken)
     {
         if (scaleSet is null)
         {
@@ -78,10 +83,10 @@ public sealed class PoolReconciler(
             var gone = new PoolDecision(DecisionOutcome.Skip, DecisionReason.ScaleSetGone,
                 "the scale set does not exist in ARM (deleted, or never created): nothing to do", IsNewPool: false, Write: null);
             await RecordDecisionAsync(request, gone, [], cancellationToken).ConfigureAwait(false);
-            return new ReconcileResult(request.Id, gone, WriteSent: false, Pool: await store.GetPoolAsync(request.Id, cancellationToken).ConfigureAwait(false));
+            return new ReconcileResult(request.Id, gone, WriteSent: false, Pool: storedBefore);
         }
 
-        var (stored, record, _, support, decision) = await EvaluateAsync(scaleSet, settings, request.Preview, cancellationToken).ConfigureAwait(false);
+        var (stored, record, _, support, decision) = await EvaluateAsync(scaleSet, settings, request.Preview, storedBefore, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         Log.DecisionMade(logger, request.Id.Value, decision.Outcome, decision.Reason, decision.Explanation);
 
@@ -129,11 +134,11 @@ public sealed class PoolReconciler(
     /// same evaluation the reconcile runs, so the two never disagree.
     /// </summary>
     public async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, bool preview, CancellationToken cancellationToken) =>
-        await EvaluateAsync(scaleSet, options.CurrentValue, preview, cancellationToken).ConfigureAwait(false);
+        await EvaluateAsync(scaleSet, options.CurrentValue, preview,
+            await store.GetPoolAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
-    private async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, AcceleratedNetworkingOptions settings, bool preview, CancellationToken cancellationToken)
+    private async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, AcceleratedNetworkingOptions settings, bool preview, PoolRecord? stored, CancellationToken cancellationToken)
     {
-        var stored = await store.GetPoolAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false);
         var record = SameIncarnation(stored, scaleSet) ? stored : null;
         var catalog = await catalogs.GetAsync(scaleSet.Id.SubscriptionId, scaleSet.Location, cancellationToken).ConfigureAwait(false);
         var support = AcceleratedNetworkingSupport.Evaluate(scaleSet, catalog);

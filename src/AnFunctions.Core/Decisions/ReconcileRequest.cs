@@ -10,7 +10,9 @@ namespace AnFunctions.Core.Decisions;
 /// A dry-run asked for by the caller: the decision and the planned write are returned and logged, and nothing is
 /// written, neither to ARM nor to the pool records.
 /// </param>
-public sealed record ReconcileRequest(ScaleSetId Id, string Trigger, string? EventId = null, bool Preview = false);
+/// <param name="SnapshotReadAt">When a snapshot passed along with the request was read (the audit's listing): if the
+/// pool was recorded after that, the snapshot may be stale and the scale set is read again.</param>
+public sealed record ReconcileRequest(ScaleSetId Id, string Trigger, string? EventId = null, bool Preview = false, DateTimeOffset? SnapshotReadAt = null);
 
 /// <summary>The result of reconciling one pool: the decision, whether the write was sent, and the pool as recorded.</summary>
 public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool WriteSent, PoolRecord? Pool, FindingChanges? Findings = null)
