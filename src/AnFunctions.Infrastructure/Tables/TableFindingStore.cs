@@ -172,21 +172,8 @@ public sealed class TableFindingStore : IFindingStore
         var entity = FindingEntities.FromOutbox(FindingLimits.Normalize(entry));
         return _table.RunAsync(async table =>
         {
-            Response response;
-            try
-            {
-                response = await table.UpdateEntityAsync(entity, new ETag(entry.Version), TableUpdateMode.Replace, cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (RequestFailedException e) when (TableErrors.IsStatus(e, 412) || TableErrors.IsStatus(e, 404))
-            {
-                throw new ConcurrencyConflictException(
-                    e.Status == 404 ? $"outbox entry {entry.Id} no longer exists" : $"outbox entry {entry.Id} was changed by someone else", e);
-            }
-
-            var etag = response.Headers.ETag
-                ?? throw new InvalidOperationException($"table '{table.Name}' answered a write without an ETag");
-            return FindingEntities.ToOutbox(entity, etag.ToString());
+            var etag = await ConditionalWrites.SaveAsync(table, entity, entry.Version, $"outbox entry {entry.Id}", cancellationToken).ConfigureAwait(false);
+            return FindingEntities.ToOutbox(entity, etag);
         }, cancellationToken);
     }
 

@@ -60,35 +60,8 @@ public sealed class TableStateStore : IStateStore
         return _pools.RunAsync(async table =>
         {
             var entity = StateEntities.FromPool(record);
-            Response response;
-            if (record.Version is null)
-            {
-                try
-                {
-                    response = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RequestFailedException e) when (TableErrors.IsStatus(e, 409))
-                {
-                    throw new ConcurrencyConflictException($"pool {record.Id} already exists (inserted by someone else)", e);
-                }
-            }
-            else
-            {
-                try
-                {
-                    response = await table.UpdateEntityAsync(entity, new ETag(record.Version), TableUpdateMode.Replace, cancellationToken)
-                        .ConfigureAwait(false);
-                }
-                catch (RequestFailedException e) when (TableErrors.IsStatus(e, 412) || TableErrors.IsStatus(e, 404))
-                {
-                    throw new ConcurrencyConflictException(
-                        e.Status == 404 ? $"pool {record.Id} no longer exists" : $"pool {record.Id} was changed by someone else", e);
-                }
-            }
-
-            var etag = response.Headers.ETag
-                ?? throw new InvalidOperationException($"table '{table.Name}' answered a write without an ETag");
-            return StateEntities.ToPool(entity, etag.ToString());
+            var etag = await ConditionalWrites.SaveAsync(table, entity, record.Version, $"pool {record.Id}", cancellationToken).ConfigureAwait(false);
+            return StateEntities.ToPool(entity, etag);
         }, cancellationToken);
     }
 
