@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using AnFunctions.Core;
+using AnFunctions.Core.Events;
+using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.State;
+using AnFunctions.Emulator;
+using AnFunctions.Infrastructure.Tests.State;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AnFunctions.Infrastructure.Tests.Reliability;
+
+/// <summary>
+/// Table Storage goes away in the middle of a batch and comes back: every delivery that could not finish asks for
+/// redelivery, and the redeliveries converge to exactly one AN write per new pool. Runs its own Azurite (on disk, on
+/// another port) so that stopping it disturbs no other test.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private const int Port = 10012;
+    private const string Subscription = "5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c";
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+    private readonly string _data = Directory.CreateTempSubdirectory("an-azurite-").FullName;
+    private Process? _azurite;
+
+    private static string ConnectionString => AzuriteFixture.ConnectionString.Replace("10002", Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    public async Task InitializeAsync()
+    {
+        Assert.NotNull(azurite);
+        await StartAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        Stop();
+        Directory.Delete(_data, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task StorageDownMidBatchThenBack_RedeliveriesConvergeToOneWritePerPool()
+    {
+        var clock = new FakeTimeProvider(Now);
+        var emulator = new ArmEmulator(clock) { RequestLogLimit = 0 };
+        emulator.SetSkus([new JsonObject
+        {
+            ["resourceType"] = "virtualMachines",
+            ["name"] = "Standard_D4s_v5",
+            ["locations"] = new JsonArray("westeurope"),
+            ["capabilities"] = new JsonArray(new JsonObject { ["name"] = "AcceleratedNetworkingEnabled", ["value"] = "True" }),
+        }]);
+        var ids = Enumerable.Range(0, 20).Select(i => $"/subscriptions/{Subscription}/resourceGroups/k8s/providers/Microsoft.Compute/virtualMachineScaleSets/pool{i:D2}").ToList();
+        foreach (var id in ids)
+        {
+            emulator.PutScaleSet(ScaleSet(id));
+        }
+
+        await using var app = Instance(emulator, clock);
+        var processor = app.GetRequiredService<EventDeliveryProcessor>();
+        var pending = new List<string>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (i == 10)
+            {
+                Stop(); // storage dies in the middle of the batch
+            }
+
+            try
+            {
+                await processor.ProcessAsync(Event(ids[i], $"create-{i}"), CancellationToken.None);
+            }
+            catch (DeliveryRetryException)
+            {
+                pending.Add(ids[i]);
+            }
+        }
+
+        Assert.Equal(10, pending.Count);
+        await StartAsync(); // and comes back with what it had
+
+        // Event Grid redelivers everything it did not get an answer for, and (at least once) some it did, until each
+        // delivery is answered. (A killed Azurite may also lose its last writes, tables included: the store recreates
+        // a vanished table on the next call, after asking for one more redelivery.)
+        var attempts = 0;
+        for (var i = 0; i < ids.Count; i++)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                attempts++;
+                try
+                {
+                    await processor.ProcessAsync(Event(ids[i], $"create-{i}"), CancellationToken.None);
+                    break;
+                }
+                catch (DeliveryRetryException) when (attempt < 5)
+                {
+                }
+            }
+        }
+
+        Assert.True(attempts <= ids.Count + 5, $"{attempts} deliveries were needed for {ids.Count} events");
+
+        var successful = emulator.Writes.Where(w => w.Status == 200).GroupBy(w => w.ResourceId, StringComparer.OrdinalIgnoreCase).ToList();
+        Assert.Equal(ids.Count, successful.Count);
+        Assert.All(successful, g => Assert.Single(g));
+        var store = app.GetRequiredService<IStateStore>();
+        foreach (var id in ids)
+        {
+            Assert.True((await store.GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None))!.AcceleratedNetworking, id);
+        }
+    }
+
+    private static ServiceProvider Instance(ArmEmulator emulator, TimeProvider clock)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["State:Store"] = "Table",
+            ["State:ConnectionString"] = ConnectionString,
+            ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
+            ["Arm:MaxRetries"] = "0",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+
+        // No client-side retries: a dead storage answers at once, as after the SDK's retries ran out.
+        var tableOptions = new TableClientOptions();
+        tableOptions.Retry.MaxRetries = 0;
+        tableOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(2);
+        services.AddSingleton(new TableServiceClient(ConnectionString, tableOptions));
+        services.AddAnFunctionsCore().AddAnFunctionsInfrastructure(configuration);
+        services.AddSingleton(clock);
+        services.AddSingleton<TokenCredential>(new Tests.Emulator.DummyTokenCredential());
+        services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler())));
+        return services.BuildServiceProvider();
+    }
+
+    private async Task StartAsync()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "AnFunctions.sln")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("repository root not found");
+        }
+
+        var info = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+                 {
+                     Path.Combine(root, "tools", "azurite", "node_modules", ".bin", "azurite-table"),
+                     "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(CultureInfo.InvariantCulture),
+                     "--location", _data, "--skipApiVersionCheck", "--loose",
+                 })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        _azurite = Process.Start(info) ?? throw new InvalidOperationException("node did not start");
+        _azurite.OutputDataReceived += (_, _) => { };
+        _azurite.ErrorDataReceived += (_, _) => { };
+        _azurite.BeginOutputReadLine();
+        _azurite.BeginErrorReadLine();
+        for (var waited = 0; waited < 300; waited++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new InvalidOperationException($"a second Azurite did not listen on 127.0.0.1:{Port} within 30 s");
+    }
+
+    private void Stop()
+    {
+        if (_azurite is { HasExited: false })
+        {
+            _azurite.Kill(entireProcessTree: true);
+            _azurite.WaitForExit(10_000);
+        }
+
+        _azurite?.Dispose();
+        _azurite = null;
+    }
+
+    private static JsonObject ScaleSet(string id) => new()
+    {
+        ["id"] = id,
+        ["location"] = "westeurope",
+        ["sku"] = new JsonObject { ["name"] = "Standard_D4s_v5", ["capacity"] = 2 },
+        ["properties"] = new JsonObject
+        {
+            ["timeCreated"] = Now.AddMinutes(-1).UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["virtualMachineProfile"] = new JsonObject
+            {
+                ["networkProfile"] = new JsonObject
+                {
+                    ["networkInterfaceConfigurations"] = new JsonArray(new JsonObject
+                    {
+                        ["name"] = "nic0",
+                        ["properties"] = new JsonObject { ["primary"] = true, ["enableAcceleratedNetworking"] = false },
+                    }),
+                },
+            },
+        },
+    };
+
+    private static string Event(string id, string eventId) => new JsonObject
+    {
+        ["id"] = eventId,
+        ["subject"] = id,
+        ["eventType"] = "Microsoft.Resources.ResourceWriteSuccess",
+        ["eventTime"] = Now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        ["dataVersion"] = "2",
+        ["data"] = new JsonObject { ["resourceUri"] = id, ["operationName"] = "Microsoft.Compute/virtualMachineScaleSets/write" },
+    }.ToJsonString();
+}
