@@ -41,7 +41,27 @@ public sealed class StartupValidationTests
         { "Arm:MaxRetries", "50", "Arm:MaxRetries" },
         { "State:TablePrefix", "1-bad", "State:TablePrefix" },
         { "State:Store", "Table", "State:ConnectionString" },
+        { "Alerts:Webhook:Url", "http://hooks.example.com/secret", "Alerts:Webhook:Url" },
+        { "Alerts:Slack:Url", "/relative", "Alerts:Slack:Url" },
+        { "Alerts:PagerDuty:RoutingKey", "too-short", "Alerts:PagerDuty:RoutingKey" },
+        { "Alerts:RenotifyInterval", "00:00:10", "Alerts:RenotifyInterval" },
+        { "Audit:Schedule", "every 30 minutes", "Audit:Schedule" },
+        { "Audit:SubscriptionConcurrency", "0", "Audit:SubscriptionConcurrency" },
+        { "Audit:InstanceGracePeriod", "00:00:01", "Audit:InstanceGracePeriod" },
     };
+
+    [Fact]
+    public async Task Start_SecretSettingRefused_MessageNeverContainsTheSecret()
+    {
+        var settings = Valid();
+        settings["Alerts:Teams:Url"] = "http://example.invalid/webhookb2/very-secret-token";
+        using var host = Build(settings);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Alerts:Teams:Url", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("very-secret-token", error.ToString(), StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(BadSettings))]
