@@ -40,11 +40,16 @@ internal static class ScenarioLoader
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 128, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 128, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
             throw new ScenarioException(file, $"line {e.LineNumber + 1}", $"not valid JSON: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            // A string with a lone surrogate cannot be transcoded to UTF-8.
+            throw new ScenarioException(file, "(text)", $"not valid JSON text: {e.Message}");
         }
 
         if (root is not JsonObject scenario)
@@ -56,7 +61,7 @@ internal static class ScenarioLoader
         {
             if (!TopLevelKeys.Contains(key, StringComparer.Ordinal))
             {
-                throw new ScenarioException(file, key, $"unknown field (expected one of {string.Join(", ", TopLevelKeys)})");
+                throw new ScenarioException(file, string.IsNullOrWhiteSpace(key) ? $"(root).\"{key}\"" : key, $"unknown field (expected one of {string.Join(", ", TopLevelKeys)})");
             }
         }
 

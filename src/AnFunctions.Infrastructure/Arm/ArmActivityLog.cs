@@ -29,8 +29,11 @@ public sealed class ArmActivityLog(ArmConnection arm) : IActivityLog
             return null;
         }
 
+        // The event time comes from the event too: near the ends of the calendar the window is cut, not overflowed.
+        var from = around > DateTimeOffset.MinValue + Window ? around - Window : DateTimeOffset.MinValue;
+        var to = around < DateTimeOffset.MaxValue - Window ? around + Window : DateTimeOffset.MaxValue;
         var filter = string.Create(CultureInfo.InvariantCulture,
-            $"eventTimestamp ge '{(around - Window).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}' and eventTimestamp le '{(around + Window).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}' and correlationId eq '{correlation:D}'");
+            $"eventTimestamp ge '{from.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}' and eventTimestamp le '{to.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}' and correlationId eq '{correlation:D}'");
         var next = arm.UriFor($"/subscriptions/{subscription:D}/providers/Microsoft.Insights/eventtypes/management/values", ApiVersion, "$filter=" + Uri.EscapeDataString(filter));
         FailedOperation? found = null;
         for (var page = 0; next is not null && page < 20; page++)

@@ -38,9 +38,11 @@ public sealed class EventGridPayloadParser : IEventPayloadParser
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            // Duplicate properties make an event ambiguous (which "id", which "resourceUri"?), and a JsonObject that
+            // holds them throws on first access; a string with a lone surrogate cannot be transcoded (ArgumentException).
+            root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             unreadable.Add(new UnreadableEvent(null, $"the delivery is not valid JSON: {e.Message}", Excerpt(payload)));
             return new EventParseResult(events, unreadable);
