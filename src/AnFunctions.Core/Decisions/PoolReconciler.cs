@@ -50,6 +50,8 @@ public sealed class PoolReconciler(
 
     private async Task<ReconcileResult> WithRetriesAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot? first, CancellationToken cancellationToken)
     {
+        // A write sent by an earlier attempt of this same call (whose record save then lost a race) is still ours.
+        var earlier = new SentWrite();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -62,7 +64,7 @@ public sealed class PoolReconciler(
                 var scaleSet = attempt == 1 && listingStillFresh
                     ? first
                     : await scaleSets.GetAsync(request.Id, cancellationToken).ConfigureAwait(false);
-                return await ReconcileOnceAsync(request, settings, scaleSet, stored, cancellationToken).ConfigureAwait(false);
+                return await ReconcileOnceAsync(request, settings, scaleSet, stored, earlier, cancellationToken).ConfigureAwait(false);
             }
             catch (ArmRequestException e) when (e.IsPreconditionFailed && attempt < MaxAttempts)
             {
@@ -75,7 +77,7 @@ public sealed class PoolReconciler(
         }
     }
 
-    private async Task<ReconcileResult> ReconcileOnceAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot? scaleSet, PoolRecord? storedBefore, CancellationToken cancellationToken)
+    private async Task<ReconcileResult> ReconcileOnceAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot? scaleSet, PoolRecord? storedBefore, SentWrite earlier, CancellationToken cancellationToken)
     {
         if (scaleSet is null)
         {
@@ -108,10 +110,25 @@ public sealed class PoolReconciler(
         {
             await scaleSets.SendAsync(write, cancellationToken).ConfigureAwait(false);
             sent = true;
+            earlier.At = time.GetUtcNow();
+            earlier.Instances = scaleSet.Capacity ?? 0;
             Log.AcceleratedNetworkingEnabled(logger, request.Id.Value, scaleSet.Capacity ?? 0);
         }
 
         var next = NextRecord(record, scaleSet, decision, sent, now) with { Version = stored?.Version };
+        if (!sent && earlier.At is { } enabledAt && !next.EnabledByApp)
+        {
+            // This call enabled AN in an earlier attempt; a concurrent delivery recorded the pool first, without knowing.
+            next = next with
+            {
+                EnabledByApp = true,
+                EnabledAt = enabledAt,
+                AcceleratedNetworkingAtCreation = next.AcceleratedNetworkingAtCreation ?? true,
+                AcceleratedNetworking = next.AcceleratedNetworking || scaleSet.AcceleratedNetworkingOnAll,
+                InstancesNotOnLatestModel = next.InstancesNotOnLatestModel ?? earlier.Instances,
+            };
+        }
+
         var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
         await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
 
@@ -126,7 +143,7 @@ public sealed class PoolReconciler(
                 PoolFindingRules.Evaluate(observation, settings.AvailableButOffSeverity), cancellationToken).ConfigureAwait(false);
         }
 
-        return new ReconcileResult(request.Id, decision, sent, pool, changes);
+        return new ReconcileResult(request.Id, decision, sent || earlier.At is not null, pool, changes);
     }
 
     /// <summary>
@@ -207,4 +224,12 @@ public sealed class PoolReconciler(
             VmSizes = vmSizes,
             WriteBody = decision.Write?.Body,
         }, cancellationToken);
+
+    /// <summary>The write an attempt of one reconcile call sent, kept for the attempts after it.</summary>
+    private sealed class SentWrite
+    {
+        public DateTimeOffset? At { get; set; }
+
+        public long Instances { get; set; }
+    }
 }
