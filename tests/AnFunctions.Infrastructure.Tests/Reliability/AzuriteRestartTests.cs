@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using AnFunctions.Core;
+using AnFunctions.Core.Audit;
+using AnFunctions.Core.Findings;
 using AnFunctions.Core.Events;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
@@ -119,7 +121,80 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
         }
     }
 
-    private static ServiceProvider Instance(ArmEmulator emulator, TimeProvider clock)
+    [Fact]
+    public async Task StorageDownMidAuditThenBack_NextAuditCompletesWithEveryPoolAndNoDuplicateFinding()
+    {
+        const string other = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d";
+        var clock = new FakeTimeProvider(Now);
+        var emulator = new ArmEmulator(clock) { RequestLogLimit = 0 };
+        emulator.SetSkus([new JsonObject
+        {
+            ["resourceType"] = "virtualMachines",
+            ["name"] = "Standard_D4s_v5",
+            ["locations"] = new JsonArray("westeurope"),
+            ["capabilities"] = new JsonArray(new JsonObject { ["name"] = "AcceleratedNetworkingEnabled", ["value"] = "True" }),
+        }]);
+        var ids = Enumerable.Range(0, 10)
+            .Select(i => $"/subscriptions/{(i % 2 == 0 ? Subscription : other)}/resourceGroups/k8s/providers/Microsoft.Compute/virtualMachineScaleSets/old{i:D2}")
+            .ToList();
+        foreach (var id in ids)
+        {
+            var scaleSet = ScaleSet(id);
+            scaleSet["properties"]!["timeCreated"] = Now.AddDays(-40).UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            emulator.PutScaleSet(scaleSet); // existing pools, AN off on an AN size: one info finding each
+        }
+
+        await using var app = Instance(emulator, clock, new Dictionary<string, string?> { ["Audit:SubscriptionConcurrency"] = "1" });
+        var audit = app.GetRequiredService<FleetAudit>();
+
+        // Storage dies when the audit reaches the second subscription.
+        var killed = 0;
+        emulator.AddFault(new FaultRule
+        {
+            Kind = ArmCallKind.ListScaleSets,
+            When = r =>
+            {
+                if (r.Path.Contains(other, StringComparison.OrdinalIgnoreCase) && Interlocked.Exchange(ref killed, 1) == 0)
+                {
+                    Stop();
+                }
+
+                return false;
+            },
+            Status = 500,
+        });
+
+        var failed = await Record.ExceptionAsync(() => audit.RunAsync(new AuditRequest("test"), CancellationToken.None));
+        Assert.Equal(1, killed);
+        Assert.IsType<StateStoreUnavailableException>(failed); // not even the run record could be saved: the timer fails
+
+        await StartAsync();
+        clock.Advance(TimeSpan.FromMinutes(30));
+        AuditRun? run = null;
+        for (var attempt = 0; attempt < 3 && run is not { Status: AuditRunStatus.Completed }; attempt++)
+        {
+            // A killed Azurite may have lost its tables; the first call after it recreates them.
+            try
+            {
+                run = await audit.RunAsync(new AuditRequest("test"), CancellationToken.None);
+            }
+            catch (StateStoreUnavailableException)
+            {
+            }
+        }
+
+        Assert.Equal(AuditRunStatus.Completed, run!.Status);
+        Assert.Equal(ids.Count, run.PoolsSeen);
+        Assert.Empty(emulator.Writes);
+        var findings = app.GetRequiredService<IFindingStore>();
+        foreach (var id in ids)
+        {
+            var open = (await findings.ListForPoolAsync(ScaleSetId.Parse(id), CancellationToken.None)).Where(f => f.IsOpen).ToList();
+            Assert.Equal(FindingKind.AcceleratedNetworkingAvailableButOff, Assert.Single(open).Kind);
+        }
+    }
+
+    private static ServiceProvider Instance(ArmEmulator emulator, TimeProvider clock, Dictionary<string, string?>? settings = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -127,7 +202,7 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
             ["State:ConnectionString"] = ConnectionString,
             ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
             ["Arm:MaxRetries"] = "0",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? []).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
