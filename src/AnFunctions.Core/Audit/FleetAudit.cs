@@ -140,9 +140,8 @@ public sealed partial class FleetAudit(
 
     private async Task AuditPoolAsync(ScaleSetSnapshot scaleSet, DateTimeOffset listedAt, AuditRequest request, Tally tally, CancellationToken cancellationToken)
     {
-        var known = await store.GetPoolAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false);
         var result = await reconciler.ReconcileAsync(new ReconcileRequest(scaleSet.Id, "audit", Preview: request.DryRun, SnapshotReadAt: listedAt), scaleSet, cancellationToken).ConfigureAwait(false);
-        if (known is null && result.Pool is not null && !request.DryRun)
+        if (result.NewlyRecorded)
         {
             Interlocked.Increment(ref tally.Recorded);
         }

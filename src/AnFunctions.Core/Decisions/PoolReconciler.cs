@@ -143,7 +143,7 @@ public sealed class PoolReconciler(
                 PoolFindingRules.Evaluate(observation, settings.AvailableButOffSeverity), cancellationToken).ConfigureAwait(false);
         }
 
-        return new ReconcileResult(request.Id, decision, sent || earlier.At is not null, pool, changes);
+        return new ReconcileResult(request.Id, decision, sent || earlier.At is not null, pool, changes, NewlyRecorded: stored is null);
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ namespace AnFunctions.Core.Decisions;
 public sealed record ReconcileRequest(ScaleSetId Id, string Trigger, string? EventId = null, bool Preview = false, DateTimeOffset? SnapshotReadAt = null);
 
 /// <summary>The result of reconciling one pool: the decision, whether the write was sent, and the pool as recorded.</summary>
-public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool WriteSent, PoolRecord? Pool, FindingChanges? Findings = null)
+/// <param name="NewlyRecorded">This call created the pool's record (the app had none before).</param>
+public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool WriteSent, PoolRecord? Pool, FindingChanges? Findings = null, bool NewlyRecorded = false)
 {
     public bool IsRetry => Decision.Outcome == DecisionOutcome.Retry;
 }
