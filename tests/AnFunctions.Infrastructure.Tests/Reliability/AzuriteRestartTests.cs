@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
-using AnFunctions.Core;
 using AnFunctions.Core.Audit;
 using AnFunctions.Core.Findings;
 using AnFunctions.Core.Events;
@@ -10,10 +8,7 @@ using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure.Tests.State;
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -29,7 +24,7 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private const int Port = 10012;
     private const string Subscription = "5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c";
-    private static readonly DateTimeOffset Now = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = AzuriteApp.Now;
     private readonly string _data = Directory.CreateTempSubdirectory("an-azurite-").FullName;
     private Process? _azurite;
 
@@ -53,17 +48,11 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var clock = new FakeTimeProvider(Now);
         var emulator = new ArmEmulator(clock) { RequestLogLimit = 0 };
-        emulator.SetSkus([new JsonObject
-        {
-            ["resourceType"] = "virtualMachines",
-            ["name"] = "Standard_D4s_v5",
-            ["locations"] = new JsonArray("westeurope"),
-            ["capabilities"] = new JsonArray(new JsonObject { ["name"] = "AcceleratedNetworkingEnabled", ["value"] = "True" }),
-        }]);
+        emulator.SetSkus([AzuriteApp.AnSku()]);
         var ids = Enumerable.Range(0, 20).Select(i => $"/subscriptions/{Subscription}/resourceGroups/k8s/providers/Microsoft.Compute/virtualMachineScaleSets/pool{i:D2}").ToList();
         foreach (var id in ids)
         {
-            emulator.PutScaleSet(ScaleSet(id));
+            emulator.PutScaleSet(AzuriteApp.ScaleSet(id));
         }
 
         await using var app = Instance(emulator, clock);
@@ -78,7 +67,7 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
 
             try
             {
-                await processor.ProcessAsync(Event(ids[i], $"create-{i}"), CancellationToken.None);
+                await processor.ProcessAsync(AzuriteApp.WriteEvent(ids[i], $"create-{i}"), CancellationToken.None);
             }
             catch (DeliveryRetryException)
             {
@@ -100,7 +89,7 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
                 attempts++;
                 try
                 {
-                    await processor.ProcessAsync(Event(ids[i], $"create-{i}"), CancellationToken.None);
+                    await processor.ProcessAsync(AzuriteApp.WriteEvent(ids[i], $"create-{i}"), CancellationToken.None);
                     break;
                 }
                 catch (DeliveryRetryException) when (attempt < 5)
@@ -127,21 +116,13 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
         const string other = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d";
         var clock = new FakeTimeProvider(Now);
         var emulator = new ArmEmulator(clock) { RequestLogLimit = 0 };
-        emulator.SetSkus([new JsonObject
-        {
-            ["resourceType"] = "virtualMachines",
-            ["name"] = "Standard_D4s_v5",
-            ["locations"] = new JsonArray("westeurope"),
-            ["capabilities"] = new JsonArray(new JsonObject { ["name"] = "AcceleratedNetworkingEnabled", ["value"] = "True" }),
-        }]);
+        emulator.SetSkus([AzuriteApp.AnSku()]);
         var ids = Enumerable.Range(0, 10)
             .Select(i => $"/subscriptions/{(i % 2 == 0 ? Subscription : other)}/resourceGroups/k8s/providers/Microsoft.Compute/virtualMachineScaleSets/old{i:D2}")
             .ToList();
         foreach (var id in ids)
         {
-            var scaleSet = ScaleSet(id);
-            scaleSet["properties"]!["timeCreated"] = Now.AddDays(-40).UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-            emulator.PutScaleSet(scaleSet); // existing pools, AN off on an AN size: one info finding each
+            emulator.PutScaleSet(AzuriteApp.ScaleSet(id, age: TimeSpan.FromDays(40))); // existing pools, AN off on an AN size: one info finding each
         }
 
         await using var app = Instance(emulator, clock, new Dictionary<string, string?> { ["Audit:SubscriptionConcurrency"] = "1" });
@@ -194,29 +175,13 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
         }
     }
 
+    /// <summary>No client-side retries: a dead storage answers at once, as after the SDK's retries ran out.</summary>
     private static ServiceProvider Instance(ArmEmulator emulator, TimeProvider clock, Dictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["State:Store"] = "Table",
-            ["State:ConnectionString"] = ConnectionString,
-            ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
-            ["Arm:MaxRetries"] = "0",
-        }).AddInMemoryCollection(settings ?? []).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
-
-        // No client-side retries: a dead storage answers at once, as after the SDK's retries ran out.
         var tableOptions = new TableClientOptions();
         tableOptions.Retry.MaxRetries = 0;
         tableOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(2);
-        services.AddSingleton(new TableServiceClient(ConnectionString, tableOptions));
-        services.AddAnFunctionsCore().AddAnFunctionsInfrastructure(configuration);
-        services.AddSingleton(clock);
-        services.AddSingleton<TokenCredential>(new Tests.Emulator.DummyTokenCredential());
-        services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler())));
-        return services.BuildServiceProvider();
+        return AzuriteApp.Build(emulator, clock, ConnectionString, tables: new TableServiceClient(ConnectionString, tableOptions), settings: settings);
     }
 
     private async Task StartAsync()
@@ -271,36 +236,4 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
         _azurite?.Dispose();
         _azurite = null;
     }
-
-    private static JsonObject ScaleSet(string id) => new()
-    {
-        ["id"] = id,
-        ["location"] = "westeurope",
-        ["sku"] = new JsonObject { ["name"] = "Standard_D4s_v5", ["capacity"] = 2 },
-        ["properties"] = new JsonObject
-        {
-            ["timeCreated"] = Now.AddMinutes(-1).UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-            ["virtualMachineProfile"] = new JsonObject
-            {
-                ["networkProfile"] = new JsonObject
-                {
-                    ["networkInterfaceConfigurations"] = new JsonArray(new JsonObject
-                    {
-                        ["name"] = "nic0",
-                        ["properties"] = new JsonObject { ["primary"] = true, ["enableAcceleratedNetworking"] = false },
-                    }),
-                },
-            },
-        },
-    };
-
-    private static string Event(string id, string eventId) => new JsonObject
-    {
-        ["id"] = eventId,
-        ["subject"] = id,
-        ["eventType"] = "Microsoft.Resources.ResourceWriteSuccess",
-        ["eventTime"] = Now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-        ["dataVersion"] = "2",
-        ["data"] = new JsonObject { ["resourceUri"] = id, ["operationName"] = "Microsoft.Compute/virtualMachineScaleSets/write" },
-    }.ToJsonString();
 }
