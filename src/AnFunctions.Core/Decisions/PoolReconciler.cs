@@ -27,6 +27,12 @@ public sealed class PoolReconciler(
     /// <summary>How often a lost race (412 on the scale set, conflict on the pool record) is retried in one call.</summary>
     public const int MaxAttempts = 4;
 
+    /// <summary>
+    /// Once this call has sent the AN write, losing the record race to duplicates is retried longer: giving up would
+    /// forget (with the call's memory) that the app enabled AN, which only this record can remember.
+    /// </summary>
+    public const int MaxAttemptsAfterWrite = 16;
+
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
@@ -70,7 +76,7 @@ public sealed class PoolReconciler(
             {
                 Log.WritePreconditionFailed(logger, request.Id.Value, attempt);
             }
-            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            catch (ConcurrencyConflictException) when (attempt < (earlier.At is null ? MaxAttempts : MaxAttemptsAfterWrite))
             {
                 Log.PoolRecordConflict(logger, request.Id.Value, attempt);
             }
