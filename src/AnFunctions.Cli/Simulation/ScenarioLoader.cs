@@ -41,14 +41,17 @@ internal static class ScenarioLoader
         try
         {
             root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 128, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false });
+
+            // An escaped lone surrogate (\uD83D without its pair) throws only when the text is read: read it all now.
+            _ = root?.ToJsonString();
         }
         catch (JsonException e)
         {
             throw new ScenarioException(file, $"line {e.LineNumber + 1}", $"not valid JSON: {e.Message}");
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            // A string with a lone surrogate cannot be transcoded to UTF-8.
+            // A string with a lone surrogate, raw or escaped, cannot be transcoded to UTF-8.
             throw new ScenarioException(file, "(text)", $"not valid JSON text: {e.Message}");
         }
 

@@ -42,8 +42,9 @@ public sealed class EventGridPayloadParser : IEventPayloadParser
             // holds them throws on first access; a string with a lone surrogate cannot be transcoded (ArgumentException).
             root = JsonNode.Parse(payload, documentOptions: new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false });
         }
-        catch (Exception e) when (e is JsonException or ArgumentException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
+            // InvalidOperationException: an escaped lone surrogate (\uD83D without its pair) found while checking names.
             unreadable.Add(new UnreadableEvent(null, $"the delivery is not valid JSON: {e.Message}", Excerpt(payload)));
             return new EventParseResult(events, unreadable);
         }
@@ -73,9 +74,22 @@ public sealed class EventGridPayloadParser : IEventPayloadParser
     {
         resourceEvent = null!;
         problem = null!;
+        // Materialise the element once: an escaped lone surrogate (\uD83D without its pair) only throws when the text
+        // is read, so this element is unreadable and the others are not affected.
+        string raw;
+        try
+        {
+            raw = element?.ToJsonString() ?? "null";
+        }
+        catch (InvalidOperationException e)
+        {
+            problem = new UnreadableEvent(null, $"the element is not valid JSON text: {e.Message}", "(not printable)");
+            return false;
+        }
+
         if (element is not JsonObject obj)
         {
-            problem = new UnreadableEvent(null, "an element of the delivery is not a JSON object", Excerpt(element?.ToJsonString() ?? "null"));
+            problem = new UnreadableEvent(null, "an element of the delivery is not a JSON object", Excerpt(raw));
             return false;
         }
 
@@ -84,7 +98,7 @@ public sealed class EventGridPayloadParser : IEventPayloadParser
         {
             if (obj.ContainsKey("eventType"))
             {
-                resourceEvent = FromEventGridSchema(obj);
+                resourceEvent = FromEventGridSchema(raw);
                 return true;
             }
 
@@ -94,19 +108,19 @@ public sealed class EventGridPayloadParser : IEventPayloadParser
                 return true;
             }
 
-            problem = new UnreadableEvent(id, "the element is neither an Event Grid event (eventType) nor a CloudEvent (specversion)", Excerpt(obj.ToJsonString()));
+            problem = new UnreadableEvent(id, "the element is neither an Event Grid event (eventType) nor a CloudEvent (specversion)", Excerpt(raw));
             return false;
         }
         catch (Exception e) when (e is ArgumentException or FormatException or JsonException or InvalidOperationException or InvalidCastException or KeyNotFoundException)
         {
-            problem = new UnreadableEvent(id, $"the event cannot be read: {e.Message}", Excerpt(obj.ToJsonString()));
+            problem = new UnreadableEvent(id, $"the event cannot be read: {e.Message}", Excerpt(raw));
             return false;
         }
     }
 
-    private static ResourceEvent FromEventGridSchema(JsonObject obj)
+    private static ResourceEvent FromEventGridSchema(string raw)
     {
-        var parsed = EventGridEvent.Parse(BinaryData.FromString(obj.ToJsonString()));
+        var parsed = EventGridEvent.Parse(BinaryData.FromString(raw));
         Require(parsed.Id, "id");
         Require(parsed.EventType, "eventType");
         var data = parsed.TryGetSystemEventData(out var systemData) ? systemData : null;

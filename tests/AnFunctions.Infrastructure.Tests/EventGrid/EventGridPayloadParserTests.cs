@@ -135,4 +135,26 @@ public sealed class EventGridPayloadParserTests
         Assert.Empty(result.Events);
         Assert.Equal("e1", Assert.Single(result.Unreadable).EventId);
     }
+
+    [Theory]
+    [InlineData("{\"id\":\"a\",\"\\uD83D\":1}")]
+    [InlineData("[\"\\uD83D\\uD9CA5\"]")]
+    public void Parse_EscapedLoneSurrogate_IsUnreadableNotAnException(string payload)
+    {
+        var result = _parser.Parse(payload);
+
+        Assert.Empty(result.Events);
+        Assert.Contains("not valid JSON", Assert.Single(result.Unreadable).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_BatchWithOneEscapedLoneSurrogateValue_KeepsTheOtherEvents()
+    {
+        var payload = $"[{EventPayloads.EventGrid()}, {{\"id\":\"bad\",\"eventType\":\"\\uDCA5\"}}]";
+
+        var result = _parser.Parse(payload);
+
+        Assert.Single(result.Events);
+        Assert.Contains("not valid JSON text", Assert.Single(result.Unreadable).Reason, StringComparison.Ordinal);
+    }
 }

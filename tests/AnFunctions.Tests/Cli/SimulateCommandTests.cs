@@ -136,6 +136,7 @@ public sealed class SimulateCommandTests
         { """{"start":"2026-11-25T10:00:00Z","steps":[{"event":"text"}]}""", "steps[0].event: must be an event object" },
         { """{"start":"2026-11-25T10:00:00Z","steps":[{"azure":{"failedWrite":{"resourceId":"/subscriptions/3f2c9a4e-6b1d-4e0a-9c55-7d2e8a1b4c60/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/v","correlationId":"c"}}}]}""", "steps[0].azure.failedWrite.error: is required" },
         { """{"start":"2026-11-25T10:00:00Z","typo":1}""", "typo: unknown field" },
+        { """{"start":"2026-11-25T10:00:00Z","name":"\uD83D"}""", "(text): not valid JSON text" },
     };
 
     [Theory]
