@@ -15,7 +15,7 @@ internal static class CountsMode
     private const int DefaultPools = 1000;
     private const int WarmupPools = 500;
 
-    private static readonly ArmCallKind[] WriteKinds = [ArmCallKind.PutScaleSet, ArmCallKind.PatchScaleSet, ArmCallKind.DeleteScaleSet, ArmCallKind.ScaleSetAction];
+    private static readonly ArmCallKind[] WriteKinds = [ArmCallKind.PutScaleSet, ArmCallKind.PatchScaleSet, ArmCallKind.DeleteScaleSet, ArmCallKind.InstanceAction];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {

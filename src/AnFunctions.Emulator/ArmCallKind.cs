@@ -30,8 +30,11 @@ public enum ArmCallKind
     /// <summary><c>GET</c> of a long-running operation's status.</summary>
     PollOperation,
 
-    /// <summary><c>POST</c> of an action on a scale set (<c>manualupgrade</c>, <c>deallocate</c>, ...).</summary>
-    ScaleSetAction,
+    /// <summary>
+    /// <c>POST</c> of an action on a scale set's instances (<c>deallocate</c>, <c>manualupgrade</c>, <c>start</c>, ...):
+    /// the scenario contract's <c>InstanceAction</c>.
+    /// </summary>
+    InstanceAction,
 
     /// <summary><c>GET /subscriptions</c>: the subscriptions the caller can see.</summary>
     ListSubscriptions,

@@ -113,7 +113,8 @@ public sealed class ArmEmulator
     /// <summary>
     /// Creates or replaces a scale set from its ARM GET shape; <c>id</c> is required. The JSON is kept as given except:
     /// a new <c>etag</c>, <c>properties.provisioningState</c> <c>Succeeded</c> when missing, and <c>name</c>/<c>type</c>
-    /// when missing. Its instances are recreated: <c>sku.capacity</c> of them, all on the latest model.
+    /// when missing. A new scale set gets <c>sku.capacity</c> instances, running its model. Replacing an existing one
+    /// reaches its instances as an ARM PUT does: a model change per <c>upgradePolicy.mode</c>, then the capacity.
     /// </summary>
     /// <returns>The scale set as stored.</returns>
     public JsonObject PutScaleSet(JsonObject vmss) => _scaleSets.Seed(vmss);
@@ -164,8 +165,17 @@ public sealed class ArmEmulator
     /// <summary>The instances of a scale set, or null when there is no such scale set.</summary>
     public IReadOnlyList<ScaleSetInstance>? GetInstances(string scaleSetId) => _scaleSets.GetInstances(scaleSetId);
 
-    /// <summary>Replaces the instances of a scale set. Throws <see cref="KeyNotFoundException"/> when there is no such scale set.</summary>
+    /// <summary>
+    /// Replaces the instances of a scale set; an instance given without <see cref="ScaleSetInstance.AppliedAcceleratedNetworking"/>
+    /// gets the scale set's current model. Throws <see cref="KeyNotFoundException"/> when there is no such scale set.
+    /// </summary>
     public void SetInstances(string scaleSetId, IEnumerable<ScaleSetInstance> instances) => _scaleSets.SetInstances(scaleSetId, instances);
+
+    /// <summary>
+    /// Every moment instances were restarted, deallocated or upgraded in place (model writes per upgrade policy, instance
+    /// actions), by whatever cause, in order.
+    /// </summary>
+    public IReadOnlyList<Disruption> Disruptions => _scaleSets.Disruptions;
 
     // ---------------------------------------------------------------- SKUs
 

@@ -138,8 +138,9 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             return ArmResponse.NotFound(route.ScaleSetId!);
         }
 
+        var instanceView = query.TryGetValue("$expand", out var expand) && expand.Equals("instanceView", StringComparison.OrdinalIgnoreCase);
         return OffsetPage(uri, query, scaleSet.Instances.Length,
-            (start, count) => scaleSet.Instances.Skip(start).Take(count).Select(i => ScaleSetResourceProvider.InstanceJson(scaleSet, i)).ToList());
+            (start, count) => scaleSet.Instances.Skip(start).Take(count).Select(i => ScaleSetResourceProvider.InstanceJson(scaleSet, i, instanceView)).ToList());
     }
 
     private ArmResponse Act(ArmRoute route, Uri uri, string apiVersion, string? bodyText)

@@ -73,7 +73,7 @@ internal sealed class ArmRoute
         (RouteTarget.ScaleSet, "DELETE") => ArmCallKind.DeleteScaleSet,
         (RouteTarget.ScaleSetList, "GET") => ArmCallKind.ListScaleSets,
         (RouteTarget.Instances, "GET") => ArmCallKind.ListInstances,
-        (RouteTarget.ScaleSetAction, "POST") => ArmCallKind.ScaleSetAction,
+        (RouteTarget.ScaleSetAction, "POST") => ArmCallKind.InstanceAction,
         (RouteTarget.Skus, "GET") => ArmCallKind.ListSkus,
         (RouteTarget.OperationStatus, "GET") => ArmCallKind.PollOperation,
         (RouteTarget.ActivityLog, "GET") => ArmCallKind.ActivityLog,

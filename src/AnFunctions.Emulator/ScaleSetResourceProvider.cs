@@ -13,13 +13,11 @@ namespace AnFunctions.Emulator;
 /// </summary>
 internal sealed class ScaleSetResourceProvider
 {
-    /// <summary>Uniform scale sets hold at most 1,000 VMs; more instances than that are never materialized.</summary>
-    private const int MaxInstances = 1000;
-
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly List<Disruption> _disruptions = [];
     private readonly TimeProvider _time;
     private string[]? _sortedKeys;
     private long _lastETag;
@@ -71,9 +69,13 @@ internal sealed class ScaleSetResourceProvider
             ArmJson.Set(properties, "provisioningState", "Succeeded");
         }
 
-        var instances = Reconcile([], modelChanged: false, Capacity(resource));
         lock (_gate)
         {
+            // Replacing a scale set (as someone outside the app does) reaches its instances like an ARM PUT would.
+            var existing = _entries.GetValueOrDefault(Key(id));
+            var instances = existing is null
+                ? InstanceLifecycle.Create(Capacity(resource), InstanceLifecycle.ModelOf(resource))
+                : AfterWrite(existing, ArmJson.ParseObject(existing.Json), resource);
             ArmJson.Set(resource, "etag", NextETag());
             Commit(id, resource, instances);
         }
@@ -133,11 +135,9 @@ internal sealed class ScaleSetResourceProvider
             }
 
             var resource = ArmJson.ParseObject(existing.Json);
-            var oldProfile = VirtualMachineProfile(resource)?.DeepClone();
             mutate(resource);
             ArmJson.Set(resource, "etag", NextETag());
-            var modelChanged = !JsonNode.DeepEquals(oldProfile, VirtualMachineProfile(resource));
-            var entry = Commit(existing.Id, resource, Reconcile(existing.Instances, modelChanged, Capacity(resource)));
+            var entry = Commit(existing.Id, resource, AfterWrite(existing, ArmJson.ParseObject(existing.Json), resource));
             return ArmJson.ParseObject(entry.Json);
         }
     }
@@ -156,7 +156,19 @@ internal sealed class ScaleSetResourceProvider
                 throw new KeyNotFoundException($"No scale set '{id}'.");
             }
 
-            _entries[key] = existing with { Instances = copy };
+            _entries[key] = existing with { Instances = InstanceLifecycle.Materialize(copy, InstanceLifecycle.ModelOf(ArmJson.ParseObject(existing.Json))) };
+        }
+    }
+
+    /// <summary>Every disruption so far, in order.</summary>
+    public IReadOnlyList<Disruption> Disruptions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _disruptions.ToArray();
+            }
         }
     }
 
@@ -195,9 +207,8 @@ internal sealed class ScaleSetResourceProvider
             var etag = NextETag();
             ArmJson.Set(resource, "etag", etag);
 
-            var modelChanged = old is not null && !JsonNode.DeepEquals(VirtualMachineProfile(old), VirtualMachineProfile(resource));
             var entry = Commit(resource["id"]!.GetValue<string>(), resource,
-                Reconcile(existing?.Instances ?? [], modelChanged, Capacity(resource)));
+                existing is null ? InstanceLifecycle.Create(Capacity(resource), InstanceLifecycle.ModelOf(resource)) : AfterWrite(existing, old!, resource));
             return ArmResponse.Json(existing is null ? 201 : 200, entry.Json, etag);
         }
     }
@@ -226,8 +237,8 @@ internal sealed class ScaleSetResourceProvider
             }
 
             var resource = ArmJson.ParseObject(existing.Json);
-            var oldProperties = ArmJson.ObjectProperty(resource, "properties")?.DeepClone() as JsonObject;
-            var oldProfile = ArmJson.Property(oldProperties, "virtualMachineProfile");
+            var old = ArmJson.ParseObject(existing.Json);
+            var oldProperties = ArmJson.ObjectProperty(old, "properties");
 
             // ARM replaces the tags as a whole on PATCH (a client sends every tag it wants to keep).
             if (JsonMergePatch.FindPropertyName(patch, "tags") is { } tagsName)
@@ -248,8 +259,7 @@ internal sealed class ScaleSetResourceProvider
 
             var etag = NextETag();
             ArmJson.Set(resource, "etag", etag);
-            var modelChanged = !JsonNode.DeepEquals(oldProfile, VirtualMachineProfile(resource));
-            var entry = Commit(existing.Id, resource, Reconcile(existing.Instances, modelChanged, Capacity(resource)));
+            var entry = Commit(existing.Id, resource, AfterWrite(existing, old, resource));
             return ArmResponse.Json(200, entry.Json, etag);
         }
     }
@@ -276,7 +286,10 @@ internal sealed class ScaleSetResourceProvider
         }
     }
 
-    /// <summary>Applies a POST action. Only <c>manualupgrade</c> changes state (the listed instances get the latest model).</summary>
+    /// <summary>
+    /// Applies a POST action on instances (<c>deallocate</c>, <c>manualupgrade</c>, <c>start</c>; others change nothing).
+    /// Returns an error answer, or null when the action was accepted.
+    /// </summary>
     public ArmResponse? Act(ArmRoute route, JsonObject? body)
     {
         lock (_gate)
@@ -287,27 +300,14 @@ internal sealed class ScaleSetResourceProvider
                 return ArmResponse.NotFound(route.ScaleSetId!);
             }
 
-            if (route.Action != "manualupgrade")
+            var (outcome, error) = InstanceLifecycle.Act(route.Action!, existing.Instances, body, InstanceLifecycle.ModelOf(ArmJson.ParseObject(existing.Json)));
+            if (error is not null)
             {
-                return null;
+                return error;
             }
 
-            if (ArmJson.Property(body, "instanceIds") is not JsonArray ids)
-            {
-                return ArmResponse.BadRequest("InvalidParameter", "Required parameter 'instanceIds' is missing (null).");
-            }
-
-            var wanted = ids.Select(n => n?.ToString()).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var unknown = wanted.Where(w => existing.Instances.All(i => !string.Equals(i.InstanceId, w, StringComparison.OrdinalIgnoreCase))).ToList();
-            if (unknown.Count > 0)
-            {
-                return ArmResponse.BadRequest("InvalidParameter", $"The instance ids '{string.Join(", ", unknown)}' are not valid for the VM scale set.");
-            }
-
-            var upgraded = existing.Instances
-                .Select(i => wanted.Contains(i.InstanceId) ? i with { LatestModelApplied = true } : i)
-                .ToArray();
-            _entries[key] = existing with { Instances = upgraded };
+            _entries[key] = existing with { Instances = outcome!.Instances };
+            RecordDisruptions(existing.Id, outcome.Disruptions);
             return null;
         }
     }
@@ -336,8 +336,11 @@ internal sealed class ScaleSetResourceProvider
         }
     }
 
-    /// <summary>An instance as <c>GET .../virtualMachines</c> lists it.</summary>
-    public static byte[] InstanceJson(Entry scaleSet, ScaleSetInstance instance)
+    /// <summary>
+    /// An instance as <c>GET .../virtualMachines</c> lists it: the network interface configurations as applied to this VM,
+    /// its protection policy, and with <paramref name="instanceView"/> (<c>$expand=instanceView</c>) its power state.
+    /// </summary>
+    public static byte[] InstanceJson(Entry scaleSet, ScaleSetInstance instance, bool instanceView = false)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(buffer, WriterOptions))
@@ -366,6 +369,48 @@ internal sealed class ScaleSetResourceProvider
             w.WriteBoolean("latestModelApplied", instance.LatestModelApplied);
             w.WriteString("modelDefinitionApplied", "VirtualMachineScaleSet");
             w.WriteString("provisioningState", instance.ProvisioningState);
+            if (instance.ProtectFromScaleSetActions)
+            {
+                w.WriteStartObject("protectionPolicy");
+                w.WriteBoolean("protectFromScaleIn", false);
+                w.WriteBoolean("protectFromScaleSetActions", true);
+                w.WriteEndObject();
+            }
+
+            w.WriteStartObject("networkProfileConfiguration");
+            w.WriteStartArray("networkInterfaceConfigurations");
+            var primary = true;
+            foreach (var (name, an) in instance.AppliedAcceleratedNetworking ?? new Dictionary<string, bool>())
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                w.WriteStartObject("properties");
+                w.WriteBoolean("primary", primary);
+                w.WriteBoolean("enableAcceleratedNetworking", an);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                primary = false;
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            if (instanceView)
+            {
+                w.WriteStartObject("instanceView");
+                w.WriteStartArray("statuses");
+                w.WriteStartObject();
+                w.WriteString("code", $"ProvisioningState/{instance.ProvisioningState.ToLowerInvariant()}");
+                w.WriteString("level", "Info");
+                w.WriteEndObject();
+                w.WriteStartObject();
+                w.WriteString("code", $"PowerState/{instance.PowerState}");
+                w.WriteString("level", "Info");
+                w.WriteString("displayStatus", instance.IsRunning ? "VM running" : "VM deallocated");
+                w.WriteEndObject();
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
             w.WriteEndObject();
         }
@@ -474,33 +519,19 @@ internal sealed class ScaleSetResourceProvider
         }
     }
 
-    /// <summary>
-    /// The instances after a write: a model change makes every instance stale; a new capacity removes the highest
-    /// instance ids or adds new instances, which run the latest model.
-    /// </summary>
-    private static ScaleSetInstance[] Reconcile(ScaleSetInstance[] current, bool modelChanged, long? capacity)
+    /// <summary>The instances after a write of <paramref name="old"/> into <paramref name="resource"/>; records the disruptions. The caller holds the lock.</summary>
+    private ScaleSetInstance[] AfterWrite(Entry existing, JsonObject old, JsonObject resource)
     {
-        var instances = current.Select(i => modelChanged ? i with { LatestModelApplied = false } : i).ToList();
-        if (capacity is not { } wanted)
-        {
-            return [.. instances];
-        }
-
-        var target = (int)Math.Clamp(wanted, 0, MaxInstances);
-        if (instances.Count > target)
-        {
-            return [.. instances.OrderBy(i => NumericId(i.InstanceId)).Take(target)];
-        }
-
-        var next = instances.Count == 0 ? 0 : instances.Max(i => NumericId(i.InstanceId)) + 1;
-        while (instances.Count < target)
-        {
-            instances.Add(new ScaleSetInstance((next++).ToString(CultureInfo.InvariantCulture)));
-        }
-
-        return [.. instances];
+        var modelChanged = !JsonNode.DeepEquals(VirtualMachineProfile(old), VirtualMachineProfile(resource));
+        var outcome = InstanceLifecycle.AfterWrite(existing.Instances, modelChanged, Capacity(resource), InstanceLifecycle.ModelOf(resource));
+        RecordDisruptions(existing.Id, outcome.Disruptions);
+        return outcome.Instances;
     }
 
-    private static long NumericId(string instanceId) =>
-        long.TryParse(instanceId, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : -1;
+    /// <summary>The caller holds the lock.</summary>
+    private void RecordDisruptions(string id, IReadOnlyList<(int Instances, string Cause)> disruptions)
+    {
+        var now = _time.GetUtcNow();
+        _disruptions.AddRange(disruptions.Select(d => new Disruption(id, now, d.Instances, d.Cause)));
+    }
 }
