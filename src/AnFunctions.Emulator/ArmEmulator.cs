@@ -33,7 +33,8 @@ public sealed class ArmEmulator
     private readonly ScaleSetResourceProvider _scaleSets;
     private readonly SkuCatalog _skus = new();
     private readonly ActivityLogStore _activityLog = new();
-    private readonly ConcurrentDictionary<string, byte> _operations = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, OperationOutcome> _operations = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, OperationOutcome> _failNextOperation = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _subscriptions = new(StringComparer.OrdinalIgnoreCase);
     private readonly int[] _counts = new int[Enum.GetValues<ArmCallKind>().Length];
 
@@ -338,6 +339,17 @@ public sealed class ArmEmulator
         }
     }
 
+    /// <summary>
+    /// ARM accepts the next instance action on this scale set, and its long-running operation then fails with this
+    /// error (the action changes nothing): what the scenario step <c>failNextOperation</c> arms.
+    /// </summary>
+    public void FailNextOperation(string scaleSetId, string errorCode, string errorMessage)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(scaleSetId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(errorCode);
+        _failNextOperation[ScaleSetResourceProvider.Key(scaleSetId)] = new OperationOutcome("Failed", errorCode, errorMessage);
+    }
+
     // ---------------------------------------------------------------- used by the handler
 
     internal DateTimeOffset Now => TimeProvider.GetUtcNow();
@@ -385,14 +397,18 @@ public sealed class ArmEmulator
         }
     }
 
-    internal string StartOperation()
+    internal string StartOperation(OperationOutcome? outcome = null)
     {
         var id = Guid.NewGuid().ToString();
-        _operations[id] = 0;
+        _operations[id] = outcome ?? OperationOutcome.Succeeded;
         return id;
     }
 
-    internal bool IsKnownOperation(string id) => _operations.ContainsKey(id);
+    internal OperationOutcome? FindOperation(string id) => _operations.GetValueOrDefault(id);
+
+    /// <summary>The failure armed for the next operation on this scale set, consumed; null when none is armed.</summary>
+    internal OperationOutcome? TakeOperationFailure(string scaleSetId) =>
+        _failNextOperation.TryRemove(ScaleSetResourceProvider.Key(scaleSetId), out var failure) ? failure : null;
 
     internal void Record(ArmRequestRecord request, RecordedWrite? write)
     {
@@ -414,4 +430,10 @@ public sealed class ArmEmulator
     }
 
     private sealed record ActiveFault(FaultRule Rule, int? Remaining);
+}
+
+/// <summary>How a long-running operation ends: <c>Succeeded</c>, or <c>Failed</c> with an ARM error.</summary>
+internal sealed record OperationOutcome(string Status, string? ErrorCode = null, string? ErrorMessage = null)
+{
+    public static OperationOutcome Succeeded { get; } = new("Succeeded");
 }

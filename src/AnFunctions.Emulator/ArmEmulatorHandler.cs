@@ -154,14 +154,15 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             }
         }
 
-        if (_emulator.ScaleSetProvider.Act(route, body) is { } error)
+        var failure = _emulator.ScaleSetProvider.Find(route.ScaleSetId!) is null ? null : _emulator.TakeOperationFailure(route.ScaleSetId!);
+        if (failure is null && _emulator.ScaleSetProvider.Act(route, body) is { } error)
         {
             return error;
         }
 
         var location = (_emulator.ScaleSetProvider.Find(route.ScaleSetId!)?.Location ?? "westeurope")
             .Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
-        var operation = $"{uri.GetLeftPart(UriPartial.Authority)}/subscriptions/{route.SubscriptionId}/providers/{ArmRoute.ComputeNamespace}/locations/{location}/operations/{_emulator.StartOperation()}?api-version={Uri.EscapeDataString(apiVersion)}";
+        var operation = $"{uri.GetLeftPart(UriPartial.Authority)}/subscriptions/{route.SubscriptionId}/providers/{ArmRoute.ComputeNamespace}/locations/{location}/operations/{_emulator.StartOperation(failure)}?api-version={Uri.EscapeDataString(apiVersion)}";
         return ArmResponse.Empty(202)
             .WithHeader("Azure-AsyncOperation", operation)
             .WithHeader("Location", operation + "&monitor=true");
@@ -202,7 +203,7 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
 
     private ArmResponse OperationStatus(ArmRoute route, Dictionary<string, string> query)
     {
-        if (!_emulator.IsKnownOperation(route.OperationId!))
+        if (_emulator.FindOperation(route.OperationId!) is not { } outcome)
         {
             return ArmResponse.Error(404, "NotFound", $"The operation '{route.OperationId}' was not found.");
         }
@@ -219,9 +220,13 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
         {
             ["startTime"] = now,
             ["endTime"] = now,
-            ["status"] = "Succeeded",
+            ["status"] = outcome.Status,
             ["name"] = route.OperationId,
         };
+        if (outcome.ErrorCode is not null)
+        {
+            body["error"] = new JsonObject { ["code"] = outcome.ErrorCode, ["message"] = outcome.ErrorMessage ?? string.Empty };
+        }
         return ArmResponse.Json(200, ArmJson.Serialize(body));
     }
 

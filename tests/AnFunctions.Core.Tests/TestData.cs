@@ -25,7 +25,11 @@ internal static class TestData
         string provisioningState = "Succeeded",
         IReadOnlyList<string>? sizes = null,
         int nicCount = 1,
-        string subscription = Subscription)
+        string subscription = Subscription,
+        long capacity = 3,
+        UpgradePolicy? upgradePolicy = null,
+        string resourceGroup = "cluster-x1y2z",
+        string name = "nodepool-a1b2c")
     {
         var nics = Enumerable.Range(0, nicCount).Select(i => new NetworkInterfaceConfiguration($"nic{i}", i == 0, an)).ToList();
         var raw = new JsonArray(nics.Select(n =>
@@ -49,11 +53,12 @@ internal static class TestData
         }).ToArray()).ToJsonString();
         return new ScaleSetSnapshot
         {
-            Id = Id(subscription: subscription),
+            Id = ScaleSetId.Create(subscription, resourceGroup, name),
             Location = "westeurope",
             SkuName = sizes is null ? size : "Mix",
             VmSizes = sizes ?? [size],
-            Capacity = 3,
+            Capacity = capacity,
+            UpgradePolicy = upgradePolicy ?? UpgradePolicy.Absent,
             TimeCreated = timeCreatedKnown ? Now - (age ?? TimeSpan.FromMinutes(1)) : null,
             Tags = tags ?? new Dictionary<string, string>(),
             NetworkInterfaces = nics,
@@ -86,6 +91,13 @@ internal static class TestData
         Version = "v1",
     };
 
-    public static DecisionPolicy Policy(bool dryRun = false, string? onlySubscription = null) =>
-        new(TimeSpan.FromMinutes(30), "an-automation", dryRun, s => onlySubscription is null || s == onlySubscription);
+    public static DecisionPolicy Policy(bool dryRun = false, string? onlySubscription = null, NodeSafetyPolicy? safety = null) =>
+        new(TimeSpan.FromMinutes(30), "an-automation", dryRun, s => onlySubscription is null || s == onlySubscription, safety);
+
+    /// <summary><paramref name="running"/> running nodes, then <paramref name="deallocated"/> deallocated ones, then <paramref name="protectedRunning"/> running but protected ones.</summary>
+    public static IReadOnlyList<PoolInstance> Instances(int running, int deallocated = 0, int protectedRunning = 0, bool an = false) =>
+        Enumerable.Range(0, running).Select(i => new PoolInstance($"{i}", PowerState.Running, true, an, false))
+            .Concat(Enumerable.Range(running, deallocated).Select(i => new PoolInstance($"{i}", PowerState.Deallocated, true, an, false)))
+            .Concat(Enumerable.Range(running + deallocated, protectedRunning).Select(i => new PoolInstance($"{i}", PowerState.Running, true, an, true)))
+            .ToList();
 }

@@ -28,5 +28,11 @@ public sealed class ArmRequestException : Exception
     public bool IsPreconditionFailed => Status == 412;
     public bool IsNotFound => Status == 404;
 
-    public bool IsTransient => Status is 0 or 408 or 409 or 429 or >= 500;
+    /// <summary>
+    /// ARM accepted the request, and the long-running operation it started then failed (the error is the operation's).
+    /// Terminal: trying the same again is a new decision, not a retry.
+    /// </summary>
+    public bool IsOperationFailure { get; init; }
+
+    public bool IsTransient => !IsOperationFailure && Status is 0 or 408 or 409 or 429 or >= 500;
 }

@@ -30,7 +30,7 @@ public sealed partial class FleetAudit(
     TimeProvider time,
     ILogger<FleetAudit> logger)
 {
-    private static readonly HashSet<FindingKind> InstanceKinds = [FindingKind.InstancesNotOnLatestModel];
+    private static readonly HashSet<FindingKind> InstanceKinds = [FindingKind.NodesWithoutAcceleratedNetworking, FindingKind.InstancesNotOnLatestModel];
 
     public Task<AuditRun> RunAsync(CancellationToken cancellationToken) => RunAsync(new AuditRequest("timer"), cancellationToken);
 
@@ -152,28 +152,39 @@ public sealed partial class FleetAudit(
         }
 
         tally.Add(result.Findings);
-        if (!request.DryRun && result.Pool is { EnabledByApp: true, InstancesNotOnLatestModel: not 0, Status: PoolStatus.Active } pool)
+        if (!request.DryRun && result.Pool is { NeedsInstanceCheck: true } pool)
         {
-            await CheckInstancesAsync(pool, tally, cancellationToken).ConfigureAwait(false);
+            await CheckInstancesAsync(pool, scaleSet, tally, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Only for pools the app enabled AN on and whose instances were not all on the new model yet.</summary>
-    private async Task CheckInstancesAsync(PoolRecord pool, Tally tally, CancellationToken cancellationToken)
+    /// <summary>
+    /// Only for pools the app enabled AN on whose nodes were not all known to run with it: one instance listing, the
+    /// counts kept on the pool record, and the mixed-pool finding (information, a warning once the instance grace
+    /// period has passed since the app enabled AN) opened, updated or resolved.
+    /// </summary>
+    private async Task CheckInstancesAsync(PoolRecord pool, ScaleSetSnapshot scaleSet, Tally tally, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref tally.InstanceChecks);
-        var status = await scaleSets.GetInstanceModelStatusAsync(pool.Id, cancellationToken).ConfigureAwait(false);
-        await store.SavePoolAsync(pool with { InstancesNotOnLatestModel = status.NotOnLatestModel }, cancellationToken).ConfigureAwait(false);
-        var grace = auditOptions.CurrentValue.InstanceGracePeriod;
-        var overdue = status.NotOnLatestModel > 0 && pool.EnabledAt is { } enabled && time.GetUtcNow() - enabled >= grace;
-        var drafts = overdue
+        var instances = await scaleSets.ListInstancesAsync(pool.Id, cancellationToken).ConfigureAwait(false);
+        var counts = InstanceCounts.Of(instances);
+        var now = time.GetUtcNow();
+        await store.SavePoolAsync(pool with { Instances = counts, InstancesCheckedAt = now, InstancesNotOnLatestModel = counts.Total - counts.OnLatestModel }, cancellationToken).ConfigureAwait(false);
+        var overdue = pool.EnabledAt is { } enabled && now - enabled >= auditOptions.CurrentValue.InstanceGracePeriod;
+        var drafts = counts.WithoutAcceleratedNetworking > 0
             ? new[]
             {
-                new FindingDraft(FindingKind.InstancesNotOnLatestModel, FindingSeverity.Warning,
-                    $"{status.NotOnLatestModel} of {status.Instances} instance(s) of {pool.Id.Name} still run the model from before AN was enabled",
-                    "Those instances run without Accelerated Networking until they are reimaged or replaced (AN cannot be enabled on a running VM).",
-                    "Roll the node pool: upgrade the instances to the latest model (reimage, or cordon/drain and delete nodes so the autoscaler replaces them), one at a time within your disruption budget.",
-                    new FindingEvidence { CurrentSizes = pool.VmSizes, AcceleratedNetworking = true, Location = pool.Location }),
+                FindingTexts.NodesWithoutAn(pool.Id, scaleSet.Provisioner, counts, overdue ? FindingSeverity.Warning : FindingSeverity.Info,
+                    new FindingEvidence
+                    {
+                        CurrentSizes = pool.VmSizes,
+                        AcceleratedNetworking = scaleSet.AcceleratedNetworkingOnAll,
+                        Location = pool.Location,
+                        Cluster = ClusterName.From(scaleSet.Tags),
+                        UpgradePolicy = scaleSet.UpgradePolicy.ToString(),
+                        Nodes = counts,
+                        Owner = scaleSet.Provisioner.Owner.ToString(),
+                    }),
             }
             : [];
         tally.Add(await findings.ApplyAsync(pool.Id, new FindingEvaluation(drafts, InstanceKinds), cancellationToken).ConfigureAwait(false));

@@ -33,4 +33,13 @@ public enum DecisionReason
     NoNetworkInterfaces,
     ProvisioningInProgress,
     ScaleSetGone,
+
+    /// <summary>AKS manages the scale set (and AN for its pools): the app never writes to it.</summary>
+    AksManaged,
+
+    /// <summary>Upgrade policy Automatic with running nodes: the write could restart them all at once.</summary>
+    AutomaticUpgradePolicy,
+
+    /// <summary>Upgrade policy Rolling whose batch would take more nodes down than MaxUnavailable allows.</summary>
+    RollingBatchTooLarge,
 }

@@ -26,6 +26,14 @@ public static class NewPoolDecider
             return Skip(DecisionReason.OptedOut, $"tag {policy.OptOutTag}=disabled opts this scale set out of automation", isNew: false);
         }
 
+        if (scaleSet.Provisioner.ForbidsDirectWrites)
+        {
+            var isNew = input.Record is null && scaleSet.TimeCreated is { } at && input.Now - at <= policy.NewPoolWindow;
+            return Skip(DecisionReason.AksManaged,
+                "AKS manages this scale set (aks-managed-* tags or its MC_ node resource group): AKS does not support direct changes to the scale sets it manages and decides AN for its node pools itself, so the app never writes to it",
+                isNew);
+        }
+
         if (input.Record is { } record)
         {
             return Skip(DecisionReason.ExistingPoolKnown,
@@ -72,13 +80,21 @@ public static class NewPoolDecider
                 $"new pool that needs AN, but ARM reports provisioningState {state}: try again when it settles", IsNewPool: true, Write: null);
         }
 
-        var write = AcceleratedNetworkingPatch.Build(scaleSet);
         var off = string.Join(", ", scaleSet.NetworkInterfaces.Where(n => !n.AcceleratedNetworkingOn).Select(n => n.Name));
+        var nodes = NodeSafetyGate.Assess(scaleSet, input.Instances, policy.NodeSafety);
+        if (!nodes.Allowed)
+        {
+            return new PoolDecision(DecisionOutcome.Skip, nodes.BlockedReason!.Value,
+                $"new pool on an AN-capable size with AN off ({off}), not written: {nodes.Explanation}. To let the app enable AN: {nodes.Change}",
+                IsNewPool: true, Write: null, nodes);
+        }
+
+        var write = AcceleratedNetworkingPatch.Build(scaleSet);
         return policy.DryRun
             ? new PoolDecision(DecisionOutcome.WouldEnableAcceleratedNetworking, DecisionReason.DryRun,
-                $"new pool on an AN-capable size with AN off ({off}); dry-run: the PATCH is planned, not sent", IsNewPool: true, write)
+                $"new pool on an AN-capable size with AN off ({off}); dry-run: the PATCH is planned, not sent; {nodes.Explanation}", IsNewPool: true, write, nodes)
             : new PoolDecision(DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled,
-                $"new pool on an AN-capable size with AN off ({off}): enable AN on every network interface configuration", IsNewPool: true, write);
+                $"new pool on an AN-capable size with AN off ({off}): enable AN on every network interface configuration; {nodes.Explanation}", IsNewPool: true, write, nodes);
     }
 
     private static PoolDecision Skip(DecisionReason reason, string explanation, bool isNew) =>

@@ -94,7 +94,7 @@ public sealed class PoolReconciler(
             return new ReconcileResult(request.Id, gone, WriteSent: false, Pool: storedBefore);
         }
 
-        var (stored, record, _, support, decision) = await EvaluateAsync(scaleSet, settings, request.Preview, storedBefore, cancellationToken).ConfigureAwait(false);
+        var (stored, record, _, support, decision, instances) = await EvaluateAsync(scaleSet, settings, request.Preview, storedBefore, instances: null, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         Log.DecisionMade(logger, request.Id.Value, decision.Outcome, decision.Reason, decision.Explanation);
 
@@ -104,11 +104,15 @@ public sealed class PoolReconciler(
             return new ReconcileResult(request.Id, decision, WriteSent: false, record);
         }
 
-        if (decision.Outcome == DecisionOutcome.Retry)
+        if (decision.Outcome == DecisionOutcome.Retry || decision.IsBlockedBySafety)
         {
-            // The pool is not recorded: the redelivery must still see it as new.
+            // The pool is not recorded: a later event or audit inside the window must still see it as new (for a
+            // blocked write: once the operator changed what the finding names, the next reconcile writes).
             await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
-            return new ReconcileResult(request.Id, decision, WriteSent: false, record);
+            var blocked = decision.Nodes is { Allowed: false } nodes
+                ? await findings.ApplyAsync(request.Id, NewPoolFindings([FindingTexts.WriteBlocked(scaleSet, nodes, settings.NewPoolWindow, Evidence(scaleSet, support, request, nodes, instances))]), cancellationToken).ConfigureAwait(false)
+                : null;
+            return new ReconcileResult(request.Id, decision, WriteSent: false, record, blocked);
         }
 
         var sent = false;
@@ -121,7 +125,7 @@ public sealed class PoolReconciler(
             Log.AcceleratedNetworkingEnabled(logger, request.Id.Value, scaleSet.Capacity ?? 0);
         }
 
-        var next = NextRecord(record, scaleSet, decision, sent, now) with { Version = stored?.Version };
+        var next = NextRecord(record, scaleSet, decision, sent, now, instances) with { Version = stored?.Version };
         if (!sent && earlier.At is { } enabledAt && !next.EnabledByApp)
         {
             // This call enabled AN in an earlier attempt; a concurrent delivery recorded the pool first, without knowing.
@@ -138,15 +142,25 @@ public sealed class PoolReconciler(
         var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
         await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
 
-        // An existing pool is never written to; what it has become is judged by the finding rules instead.
+        // An existing pool is never written to; what it has become is judged by the finding rules instead. So is a
+        // pool AKS manages: the app never writes to it, but on-call still hears what it has become.
         var changes = FindingChanges.None;
-        if (!decision.IsNewPool)
+        if (!decision.IsNewPool || decision.Reason == DecisionReason.AksManaged)
         {
             var observation = new PoolObservation(scaleSet, record, support,
                 await findings.OpenFindingsAsync(request.Id, cancellationToken).ConfigureAwait(false),
                 request.EventId, ClusterName.From(scaleSet.Tags));
             changes = await findings.ApplyAsync(request.Id,
                 PoolFindingRules.Evaluate(observation, settings.AvailableButOffSeverity), cancellationToken).ConfigureAwait(false);
+        }
+        else if (sent)
+        {
+            // A new pool just written: a blocked write of before is resolved, and running nodes that kept their old
+            // NICs (upgrade policy Manual) make a mixed pool, said at once rather than at the next audit.
+            var mixed = instances is not null && decision.Nodes?.Kind == NodeImpactKind.ModelOnly && InstanceCounts.Of(instances) is { WithoutAcceleratedNetworking: > 0 } counts
+                ? [FindingTexts.NodesWithoutAn(request.Id, scaleSet.Provisioner, counts, FindingSeverity.Info, Evidence(scaleSet, support, request, decision.Nodes, instances) with { AcceleratedNetworking = true })]
+                : Array.Empty<FindingDraft>();
+            changes = await findings.ApplyAsync(request.Id, NewPoolFindings(mixed), cancellationToken).ConfigureAwait(false);
         }
 
         return new ReconcileResult(request.Id, decision, sent || earlier.At is not null, pool, changes, NewlyRecorded: stored is null);
@@ -156,19 +170,52 @@ public sealed class PoolReconciler(
     /// The decision for a scale set as read, without sending, recording or logging anything: what "explain" shows. The
     /// same evaluation the reconcile runs, so the two never disagree.
     /// </summary>
-    public async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, bool preview, CancellationToken cancellationToken) =>
+    /// <param name="instances">The pool's instances when the caller listed them already (explain); otherwise they are
+    /// listed only when the decision needs them: a new pool that needs AN and has instances.</param>
+    public async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, bool preview, IReadOnlyList<PoolInstance>? instances, CancellationToken cancellationToken) =>
         await EvaluateAsync(scaleSet, options.CurrentValue, preview,
-            await store.GetPoolAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await store.GetPoolAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false), instances, cancellationToken).ConfigureAwait(false);
 
-    private async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, AcceleratedNetworkingOptions settings, bool preview, PoolRecord? stored, CancellationToken cancellationToken)
+    private async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, AcceleratedNetworkingOptions settings, bool preview, PoolRecord? stored, IReadOnlyList<PoolInstance>? instances, CancellationToken cancellationToken)
     {
         var record = SameIncarnation(stored, scaleSet) ? stored : null;
         var catalog = await catalogs.GetAsync(scaleSet.Id.SubscriptionId, scaleSet.Location, cancellationToken).ConfigureAwait(false);
         var support = AcceleratedNetworkingSupport.Evaluate(scaleSet, catalog);
-        var policy = new DecisionPolicy(settings.NewPoolWindow, settings.OptOutTag, settings.DryRun || preview, settings.IsInScope);
-        var decision = NewPoolDecider.Decide(new DecisionInput(scaleSet, record, support, policy, time.GetUtcNow()));
-        return new PoolEvaluation(stored, record, catalog, support, decision);
+        var policy = new DecisionPolicy(settings.NewPoolWindow, settings.OptOutTag, settings.DryRun || preview, settings.IsInScope, settings.NodeSafety);
+        var input = new DecisionInput(scaleSet, record, support, policy, time.GetUtcNow(), instances);
+        var decision = NewPoolDecider.Decide(input);
+        if (instances is null && decision.Nodes is not null && (scaleSet.Capacity ?? 0) > 0)
+        {
+            // A new pool that needs AN and has instances: what a write does to them decides whether it may go. Decided
+            // first from the capacity alone (all assumed running), then from the nodes' truth: one listing, only here.
+            instances = await scaleSets.ListInstancesAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false);
+            decision = NewPoolDecider.Decide(input with { Instances = instances });
+        }
+
+        return new PoolEvaluation(stored, record, catalog, support, decision, instances);
     }
+
+    /// <summary>The findings a new pool's decision speaks for: a blocked write, and a mixed pool right after the write.</summary>
+    private static FindingEvaluation NewPoolFindings(IReadOnlyList<FindingDraft> drafts) => new(drafts, NewPoolKinds);
+
+    private static readonly IReadOnlySet<FindingKind> NewPoolKinds = new HashSet<FindingKind>
+    {
+        FindingKind.AcceleratedNetworkingWriteBlocked,
+        FindingKind.NodesWithoutAcceleratedNetworking,
+    };
+
+    private static FindingEvidence Evidence(ScaleSetSnapshot scaleSet, AcceleratedNetworkingSupport support, ReconcileRequest request, NodeImpact? nodes, IReadOnlyList<PoolInstance>? instances) => new()
+    {
+        CurrentSizes = scaleSet.VmSizes,
+        AcceleratedNetworking = scaleSet.AcceleratedNetworkingOnAll,
+        SizeSupport = support.Describe(),
+        EventIds = request.EventId is null ? [] : [request.EventId],
+        Cluster = ClusterName.From(scaleSet.Tags),
+        Location = scaleSet.Location,
+        UpgradePolicy = (nodes?.UpgradePolicy ?? scaleSet.UpgradePolicy).ToString(),
+        Nodes = instances is null ? null : InstanceCounts.Of(instances),
+        Owner = scaleSet.Provisioner.Owner.ToString(),
+    };
 
     /// <summary>
     /// A stored record describes this scale set unless the record is closed or the scale set was created again under
@@ -179,7 +226,7 @@ public sealed class PoolReconciler(
         && record.Status == PoolStatus.Active
         && !(record.TimeCreated is { } known && scaleSet.TimeCreated is { } current && current > known);
 
-    private static PoolRecord NextRecord(PoolRecord? record, ScaleSetSnapshot scaleSet, PoolDecision decision, bool sent, DateTimeOffset now)
+    private static PoolRecord NextRecord(PoolRecord? record, ScaleSetSnapshot scaleSet, PoolDecision decision, bool sent, DateTimeOffset now, IReadOnlyList<PoolInstance>? instances)
     {
         var anNow = sent || scaleSet.AcceleratedNetworkingOnAll;
         if (record is null)
@@ -199,6 +246,9 @@ public sealed class PoolReconciler(
                 EnabledAt = sent ? now : null,
                 // The model changed, the instances did not: every existing instance needs a reimage or replacement.
                 InstancesNotOnLatestModel = sent ? scaleSet.Capacity ?? 0 : null,
+                // The nodes as listed before the write decided it (a write changes the model, not what the nodes run).
+                Instances = instances is null ? null : InstanceCounts.Of(instances),
+                InstancesCheckedAt = instances is null ? null : now,
             };
         }
 
@@ -216,7 +266,7 @@ public sealed class PoolReconciler(
 
     private Task RecordDecisionAsync(ReconcileRequest request, PoolDecision decision, IReadOnlyList<string> vmSizes, CancellationToken cancellationToken) =>
         // The audit passes every known pool every run: "still known, still untouched" is not news worth a row.
-        request.Trigger == "audit" && decision.Reason == DecisionReason.ExistingPoolKnown
+        request.Trigger == "audit" && decision.Reason is DecisionReason.ExistingPoolKnown or DecisionReason.AksManaged && !decision.IsNewPool
             ? Task.CompletedTask
             : store.AppendDecisionAsync(new DecisionRecord
         {

@@ -25,4 +25,5 @@ public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool 
 /// What a decision was made from: the stored record (<paramref name="Record"/> only when it describes this incarnation
 /// of the scale set), the SKU catalog read, the support verdict, and the decision.
 /// </summary>
-public sealed record PoolEvaluation(PoolRecord? Stored, PoolRecord? Record, Skus.VmSizeCatalog Catalog, AcceleratedNetworkingSupport Support, PoolDecision Decision);
+/// <param name="Instances">The pool's instances when they were listed for the decision (or given by the caller); null otherwise.</param>
+public sealed record PoolEvaluation(PoolRecord? Stored, PoolRecord? Record, Skus.VmSizeCatalog Catalog, AcceleratedNetworkingSupport Support, PoolDecision Decision, IReadOnlyList<ScaleSets.PoolInstance>? Instances = null);

@@ -23,6 +23,12 @@ public sealed record SizeExplanation(string VmSize, SupportVerdict Verdict, stri
 
 public sealed record NicExplanation(string Name, bool Primary, bool AcceleratedNetworking);
 
+/// <summary>Who owns the pool, and the names its tools need.</summary>
+public sealed record OwnerExplanation(PoolOwner Owner, string? Cluster, string? NodePool, bool AppWritesToIt);
+
+/// <summary>The nodes' truth: every instance as ARM lists it now, and the counts.</summary>
+public sealed record NodesExplanation(InstanceCounts Counts, IReadOnlyList<PoolInstance> Instances);
+
 public sealed record ScopeExplanation(bool InScope, IReadOnlyList<string> Subscriptions, string OptOutTag, string? OptOutTagValue, bool OptedOut, bool DryRunSetting);
 
 /// <summary>The decision the app would make now (a preview: nothing sent, nothing recorded), with its planned write.</summary>
@@ -46,6 +52,14 @@ public sealed record PoolExplanation
 
     public required IReadOnlyList<NicExplanation> NetworkInterfaces { get; init; }
     public required bool AcceleratedNetworkingOnAll { get; init; }
+
+    /// <summary>How a model write reaches the running nodes (what the safety gate decides from).</summary>
+    public required string UpgradePolicy { get; init; }
+
+    public required OwnerExplanation Owner { get; init; }
+
+    /// <summary>The nodes as they run now: power state, model and AN as applied to each.</summary>
+    public required NodesExplanation Nodes { get; init; }
     public required DecisionPreview Decision { get; init; }
     public required ScopeExplanation Scope { get; init; }
 
@@ -89,7 +103,9 @@ public sealed class PoolExplainer(
             return new PoolExplainResult(ExplainStatus.NotFound, null);
         }
 
-        var evaluation = await reconciler.EvaluateAsync(scaleSet, preview: true, cancellationToken).ConfigureAwait(false);
+        var instances = await scaleSets.ListInstancesAsync(id, cancellationToken).ConfigureAwait(false);
+        var evaluation = await reconciler.EvaluateAsync(scaleSet, preview: true, instances, cancellationToken).ConfigureAwait(false);
+        var owner = scaleSet.Provisioner;
         var decisions = await store.GetDecisionsAsync(id, RecentDecisionCount, cancellationToken).ConfigureAwait(false);
         var open = (await findings.ListForPoolAsync(id, cancellationToken).ConfigureAwait(false)).Where(f => f.IsOpen).ToList();
         var optOutValue = scaleSet.Tag(settings.OptOutTag);
@@ -113,6 +129,9 @@ public sealed class PoolExplainer(
             SkuListReadAt = evaluation.Support.CatalogReadAt,
             NetworkInterfaces = scaleSet.NetworkInterfaces.Select(n => new NicExplanation(n.Name, n.Primary, n.AcceleratedNetworkingOn)).ToList(),
             AcceleratedNetworkingOnAll = scaleSet.AcceleratedNetworkingOnAll,
+            UpgradePolicy = scaleSet.UpgradePolicy.ToString(),
+            Owner = new OwnerExplanation(owner.Owner, owner.Cluster, owner.NodePool, !owner.ForbidsDirectWrites),
+            Nodes = new NodesExplanation(InstanceCounts.Of(instances), instances),
             Decision = new DecisionPreview(decision.Outcome, decision.Reason, decision.Explanation, decision.IsNewPool, decision.Write?.Method, decision.Write?.Body),
             Scope = new ScopeExplanation(true, settings.SubscriptionScope.Order(StringComparer.Ordinal).ToList(), settings.OptOutTag, optOutValue,
                 string.Equals(optOutValue, "disabled", StringComparison.OrdinalIgnoreCase), settings.DryRun),

@@ -37,8 +37,14 @@ public enum FindingKind
     /// <summary>The pool's size supports AN but the pool was created without it (capacity planning information).</summary>
     AcceleratedNetworkingAvailableButOff,
 
-    /// <summary>The app enabled AN, but instances are still on the old model after the grace period.</summary>
+    /// <summary>No longer raised (superseded by <see cref="NodesWithoutAcceleratedNetworking"/>); kept so stored findings still read, and resolved by the next instance check.</summary>
     InstancesNotOnLatestModel,
+
+    /// <summary>A new pool that needs AN was not written: the write would have taken more nodes down than allowed.</summary>
+    AcceleratedNetworkingWriteBlocked,
+
+    /// <summary>The pool's model has AN but some nodes run without it (info; warning after the instance grace period).</summary>
+    NodesWithoutAcceleratedNetworking,
 }
 
 /// <summary>What a finding is based on: enough for the person paged at 3 a.m. to act without another lookup.</summary>
@@ -66,6 +72,15 @@ public sealed record FindingEvidence
 
     /// <summary>True while the Activity Log had nothing yet for a refused write (it lags); a later lookup completes it.</summary>
     public bool ActivityLogPending { get; init; }
+
+    /// <summary>The pool's upgrade policy, when it bears on the finding (a blocked write, a mixed pool).</summary>
+    public string? UpgradePolicy { get; init; }
+
+    /// <summary>The nodes' truth when the finding was last evaluated: instances, running, with AN.</summary>
+    public InstanceCounts? Nodes { get; init; }
+
+    /// <summary>Who owns the pool (Aks, ClusterApiAzure, GiantSwarm, Unknown): the remedy speaks its language.</summary>
+    public string? Owner { get; init; }
 }
 
 /// <summary>

@@ -21,9 +21,13 @@ public sealed record PoolObservation(
 /// </summary>
 public static class PoolFindingRules
 {
-    /// <summary>Kinds these rules speak for when a pool is observed as it is now.</summary>
+    /// <summary>
+    /// Kinds these rules speak for when a pool is observed as it is now. A blocked write of a new pool is among them:
+    /// once the pool is existing (known, or out of its window) the rules here take over, and it resolves.
+    /// </summary>
     public static readonly IReadOnlySet<FindingKind> ObservedKinds = new HashSet<FindingKind>
     {
+        FindingKind.AcceleratedNetworkingWriteBlocked,
         FindingKind.SizeChanged,
         FindingKind.SizeChangedWithoutAcceleratedNetworking,
         FindingKind.AcceleratedNetworkingOnUnsupportedSize,

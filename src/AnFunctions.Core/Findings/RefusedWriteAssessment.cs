@@ -60,7 +60,7 @@ public static class RefusedWriteAssessment
             ErrorCode = operation.ErrorCode,
             ErrorMessage = operation.ErrorMessage,
             SizeSupport = support?.Describe(),
-        }, anIncompatible);
+        }, anIncompatible, refused.Current?.Provisioner);
     }
 
     /// <summary>The size(s) a request body asked for: <c>sku.name</c>, or every <c>properties.skuProfile.vmSizes[].name</c>.</summary>

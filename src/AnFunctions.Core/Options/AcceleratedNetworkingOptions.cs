@@ -32,6 +32,30 @@ public sealed class AcceleratedNetworkingOptions : IValidatableObject
     /// </summary>
     public Findings.FindingSeverity AvailableButOffSeverity { get; set; } = Findings.FindingSeverity.Info;
 
+    /// <summary>
+    /// How many nodes of one pool a write of the app may take down at once: an instance count (<c>1</c>, the default)
+    /// or a percentage of the pool's instances (<c>20%</c>, rounded down). Bounds the rolling batch and the automatic
+    /// upgrade a model write causes, and every batch of a rollout.
+    /// </summary>
+    public string? MaxUnavailable { get; set; } = "1";
+
+    /// <summary>
+    /// Whether the app may enable AN on a new pool with upgrade policy Automatic and running nodes (Azure may restart
+    /// them all at once): off by default; even when on, only within <see cref="MaxUnavailable"/>.
+    /// </summary>
+    public bool AllowAutomaticUpgrade { get; set; }
+
+    /// <summary>
+    /// Whether the app itself starts a rollout (deallocate, upgrade, start, in batches within MaxUnavailable) for a pool
+    /// it has just enabled AN on whose running nodes kept their old NICs. Off by default: the app cannot cordon and drain
+    /// Kubernetes nodes, so it would take nodes down under running workloads.
+    /// </summary>
+    public bool RolloutNewPools { get; set; }
+
+    /// <summary>The bounds on what a write may do to running nodes, parsed.</summary>
+    public Decisions.NodeSafetyPolicy NodeSafety =>
+        new(Decisions.MaxUnavailable.TryParse(MaxUnavailable, out var max) ? max : Decisions.MaxUnavailable.Default, AllowAutomaticUpgrade);
+
     /// <summary>The parsed <see cref="Subscriptions"/>, lower-cased; empty means all.</summary>
     public IReadOnlySet<string> SubscriptionScope => ParseSubscriptions(Subscriptions, out _);
 
@@ -43,6 +67,13 @@ public sealed class AcceleratedNetworkingOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!Decisions.MaxUnavailable.TryParse(MaxUnavailable, out _))
+        {
+            yield return new ValidationResult(
+                "AcceleratedNetworking:MaxUnavailable must be an instance count (0 to 1000, e.g. 1) or a percentage (0% to 100%, e.g. 20%)",
+                [nameof(MaxUnavailable)]);
+        }
+
         ParseSubscriptions(Subscriptions, out var invalid);
         if (invalid.Count > 0)
         {

@@ -29,6 +29,10 @@ public sealed class ArmOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Arm:RetryDelay must lie between 00:00:00 and 00:01:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the app waits for an instance action (deallocate, upgrade, start) it started to finish.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "02:00:00", ErrorMessage = "Arm:OperationTimeout must lie between 00:01:00 and 02:00:00")]
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Endpoint.Scheme != Uri.UriSchemeHttps)

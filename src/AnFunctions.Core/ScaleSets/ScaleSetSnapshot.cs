@@ -28,6 +28,12 @@ public sealed record ScaleSetSnapshot
     public string? ProvisioningState { get; init; }
     public string? OrchestrationMode { get; init; }
 
+    /// <summary>How a model write reaches the running instances (Manual when the scale set sets none).</summary>
+    public UpgradePolicy UpgradePolicy { get; init; } = UpgradePolicy.Absent;
+
+    /// <summary>Who owns the scale set (AKS, Cluster API, Giant Swarm), from its tags and resource group.</summary>
+    public Provisioner Provisioner => Provisioner.From(Tags, Id.ResourceGroup, Id.Name);
+
     /// <summary>The ETag ARM sent with this state; a write made from this snapshot carries it as If-Match.</summary>
     public string? ETag { get; init; }
 

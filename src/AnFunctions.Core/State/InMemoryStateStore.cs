@@ -196,5 +196,6 @@ public sealed class InMemoryStateStore : IStateStore
         LastSeen = record.LastSeen.ToUniversalTime(),
         EnabledAt = record.EnabledAt?.ToUniversalTime(),
         DeletedAt = record.DeletedAt?.ToUniversalTime(),
+        InstancesCheckedAt = record.InstancesCheckedAt?.ToUniversalTime(),
     };
 }

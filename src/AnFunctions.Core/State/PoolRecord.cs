@@ -40,6 +40,20 @@ public sealed record PoolRecord
     /// <summary>Instances created before the AN change that are not on the latest model yet (they need a reimage or replacement).</summary>
     public long? InstancesNotOnLatestModel { get; init; }
 
+    /// <summary>The nodes' truth as last listed (instances, running, with AN, on the latest model); null when never listed.</summary>
+    public InstanceCounts? Instances { get; init; }
+
+    /// <summary>When <see cref="Instances"/> was listed.</summary>
+    public DateTimeOffset? InstancesCheckedAt { get; init; }
+
+    /// <summary>
+    /// The app enabled AN and the nodes are not known to all run with it yet: the audit lists this pool's instances
+    /// (and only such pools').
+    /// </summary>
+    public bool NeedsInstanceCheck =>
+        EnabledByApp && Status == PoolStatus.Active
+        && (Instances is not { } nodes ? InstancesNotOnLatestModel is not 0 : nodes.AcceleratedNetworking < nodes.Total);
+
     public PoolStatus Status { get; init; } = PoolStatus.Active;
     public DateTimeOffset? DeletedAt { get; init; }
 

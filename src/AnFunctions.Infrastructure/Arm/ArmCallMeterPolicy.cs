@@ -29,6 +29,17 @@ internal sealed class ArmCallMeterPolicy : HttpPipelineSynchronousPolicy
             return "ActivityLog";
         }
 
+        if (segments.Length >= 2 && segments[^2].Equals("operations", StringComparison.OrdinalIgnoreCase))
+        {
+            return "PollOperation";
+        }
+
+        if (method.Equals("POST", StringComparison.OrdinalIgnoreCase) && segments.Length >= 3
+            && segments[^3].Equals("virtualMachineScaleSets", StringComparison.OrdinalIgnoreCase))
+        {
+            return "InstanceAction";
+        }
+
         if (last.Equals("virtualMachines", StringComparison.OrdinalIgnoreCase))
         {
             return "ListInstances";

@@ -21,6 +21,7 @@ public sealed class ArmConnection
     {
         var settings = options.Value;
         Endpoint = settings.Endpoint;
+        OperationTimeout = settings.OperationTimeout;
         var armOptions = new ArmClientOptions
         {
             Environment = new ArmEnvironment(settings.Endpoint, settings.Audience),
@@ -41,6 +42,9 @@ public sealed class ArmConnection
     public HttpPipeline Pipeline { get; }
 
     public Uri Endpoint { get; }
+
+    /// <summary>How long the app waits for a long-running operation it started (an instance action) to finish.</summary>
+    public TimeSpan OperationTimeout { get; }
 
     public Uri UriFor(string path, string apiVersion, string? query = null)
     {

@@ -19,6 +19,11 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
     /// <summary>The status reported for a resource ARM returned but the SDK could not read (terminal, like any 4xx).</summary>
     public const int UnreadableStatus = 422;
 
+    /// <summary>A scale set holds at most 1,000 instances; pages beyond this many mean something is wrong.</summary>
+    private const int MaxInstancePages = 100;
+
+    private static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(5);
+
     public async Task<ScaleSetSnapshot?> GetAsync(ScaleSetId id, CancellationToken cancellationToken)
     {
         var resource = arm.Client.GetVirtualMachineScaleSetResource(new ResourceIdentifier(id.Value));
@@ -70,21 +75,154 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
         }
     }
 
-    public async Task<InstanceModelStatus> GetInstanceModelStatusAsync(ScaleSetId id, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PoolInstance>> ListInstancesAsync(ScaleSetId id, CancellationToken cancellationToken)
     {
-        var instances = arm.Client.GetVirtualMachineScaleSetResource(new ResourceIdentifier(id.Value))
-            .GetVirtualMachineScaleSetVms().GetAllAsync(cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
-        int total = 0, stale = 0;
-        await using (instances.ConfigureAwait(false))
+        var instances = new List<PoolInstance>();
+        var next = arm.UriFor($"{id.Value}/virtualMachines", ArmConnection.ScaleSetApiVersion, "$expand=instanceView");
+        for (var page = 0; next is not null; page++)
         {
-            while (await ArmErrors.Call($"list instances of {id}", async () => await instances.MoveNextAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
+            if (page >= MaxInstancePages)
             {
-                total++;
-                stale += instances.Current.Data.LatestModelApplied == false ? 1 : 0;
+                throw new ArmRequestException(0, "TooManyPages", $"list instances of {id}: more than {MaxInstancePages} pages", null);
             }
+
+            using var request = arm.Pipeline.CreateRequest();
+            request.Method = RequestMethod.Get;
+            request.Uri.Reset(next);
+            var response = await ArmErrors.Call($"list instances of {id}",
+                async () => await arm.Pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            if (response.Status != 200)
+            {
+                throw ArmErrors.From(response, $"list instances of {id}");
+            }
+
+            using var document = ParseOrThrow(response, $"list instances of {id}");
+            if (document.RootElement.TryGetProperty("value", out var values) && values.ValueKind == JsonValueKind.Array)
+            {
+                instances.AddRange(values.EnumerateArray().Select(InstanceConverter.ToInstance));
+            }
+
+            next = document.RootElement.TryGetProperty("nextLink", out var link) && link.GetString() is { Length: > 0 } url ? new Uri(url) : null;
         }
 
-        return new InstanceModelStatus(total, stale);
+        return instances;
+    }
+
+    public async Task RunInstanceActionAsync(ScaleSetId id, InstanceAction action, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(instanceIds);
+        var verb = action switch
+        {
+            InstanceAction.Deallocate => "deallocate",
+            InstanceAction.ManualUpgrade => "manualupgrade",
+            InstanceAction.Start => "start",
+            _ => throw new ArgumentOutOfRangeException(nameof(action), action, "not an instance action"),
+        };
+        var what = $"POST {verb} on instance(s) {string.Join(",", instanceIds)} of {id}";
+        using var request = arm.Pipeline.CreateRequest();
+        request.Method = RequestMethod.Post;
+        request.Uri.Reset(arm.UriFor($"{id.Value}/{verb}", ArmConnection.ScaleSetApiVersion));
+        request.Headers.Add("Content-Type", "application/json");
+        request.Headers.Add("Accept", "application/json");
+        request.Content = RequestContent.Create(BinaryData.FromObjectAsJson(new { instanceIds }));
+        var response = await ArmErrors.Call(what,
+            async () => await arm.Pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (response.Status is not (200 or 202))
+        {
+            throw ArmErrors.From(response, what);
+        }
+
+        if (response.Status == 202)
+        {
+            await WaitForOperationAsync(response, what, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Polls the operation's <c>Azure-AsyncOperation</c> URL (else <c>Location</c>) until it succeeds; a failed or
+    /// cancelled operation throws with its error. The first poll is immediate; later ones wait <c>Retry-After</c>.
+    /// </summary>
+    private async Task WaitForOperationAsync(Response accepted, string what, CancellationToken cancellationToken)
+    {
+        var statusUrl = accepted.Headers.TryGetValue("Azure-AsyncOperation", out var asyncOperation) ? asyncOperation
+            : accepted.Headers.TryGetValue("Location", out var location) ? location
+            : null;
+        if (statusUrl is null)
+        {
+            return;
+        }
+
+        var deadline = DateTimeOffset.UtcNow + arm.OperationTimeout;
+        var wait = RetryAfter(accepted) ?? DefaultPollInterval;
+        for (var poll = 0; ; poll++)
+        {
+            if (poll > 0)
+            {
+                if (DateTimeOffset.UtcNow + wait > deadline)
+                {
+                    throw new ArmRequestException(0, "OperationTimeout", $"{what}: the operation did not finish within {arm.OperationTimeout}", null);
+                }
+
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+
+            using var request = arm.Pipeline.CreateRequest();
+            request.Method = RequestMethod.Get;
+            request.Uri.Reset(new Uri(statusUrl));
+            var response = await ArmErrors.Call($"{what}: poll the operation",
+                async () => await arm.Pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            if (response.Status == 202)
+            {
+                wait = RetryAfter(response) ?? DefaultPollInterval;
+                continue;
+            }
+
+            if (response.Status != 200)
+            {
+                throw ArmErrors.From(response, $"{what}: poll the operation");
+            }
+
+            if (response.Content.ToMemory().Length == 0)
+            {
+                return;
+            }
+
+            using var document = ParseOrThrow(response, $"{what}: poll the operation");
+            var status = document.RootElement.TryGetProperty("status", out var s) ? s.GetString() : "Succeeded";
+            switch (status?.ToUpperInvariant())
+            {
+                case "SUCCEEDED":
+                    return;
+                case "FAILED" or "CANCELED" or "CANCELLED":
+                    var error = document.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+                    var code = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var c) ? c.GetString() : status;
+                    var message = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m.GetString() : null;
+                    throw new ArmRequestException(response.Status, code, $"{what}: the operation {status}: {code} {message}".TrimEnd(), null)
+                    {
+                        IsOperationFailure = true,
+                    };
+                default:
+                    wait = RetryAfter(response) ?? DefaultPollInterval;
+                    break;
+            }
+        }
+    }
+
+    private static TimeSpan? RetryAfter(Response response) =>
+        response.Headers.TryGetValue("Retry-After", out var value) && int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 60))
+            : null;
+
+    private static JsonDocument ParseOrThrow(Response response, string what)
+    {
+        try
+        {
+            return JsonDocument.Parse(response.Content);
+        }
+        catch (JsonException e)
+        {
+            throw new ArmRequestException(UnreadableStatus, "UnreadableResponse", $"{what}: ARM's answer is not JSON", null, e);
+        }
     }
 
     public async Task SendAsync(ScaleSetWrite write, CancellationToken cancellationToken)

@@ -31,6 +31,7 @@ public static class ScaleSetConverter
             NetworkInterfaces = nics,
             ProvisioningState = data.ProvisioningState,
             OrchestrationMode = data.OrchestrationMode?.ToString(),
+            UpgradePolicy = UpgradePolicyOf(raw),
             ETag = etagHeader ?? RawString(raw, "etag"),
             RawNetworkInterfaceConfigurations = RawNics(raw),
         };
@@ -54,6 +55,25 @@ public static class ScaleSetConverter
         }
 
         return skuName.Length == 0 || skuName.Equals("Mix", StringComparison.OrdinalIgnoreCase) ? [] : [skuName];
+    }
+
+    /// <summary><c>properties.upgradePolicy</c> from the raw JSON: mode, and the rolling batch size when Rolling.</summary>
+    private static UpgradePolicy UpgradePolicyOf(JsonElement raw)
+    {
+        if (!TryGet(raw, out var policy, "properties", "upgradePolicy") || policy.ValueKind != JsonValueKind.Object
+            || !TryGet(policy, out var mode, "mode") || mode.ValueKind != JsonValueKind.String)
+        {
+            return UpgradePolicy.Absent;
+        }
+
+        var percent = TryGet(policy, out var value, "rollingUpgradePolicy", "maxBatchInstancePercent") && value.ValueKind == JsonValueKind.Number
+            && value.TryGetInt32(out var p) && p is > 0 and <= 100
+            ? p
+            : UpgradePolicy.DefaultMaxBatchInstancePercent;
+        return Enum.TryParse<UpgradeMode>(mode.GetString(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+            ? new UpgradePolicy(parsed, percent)
+            // An upgrade mode this app does not know: treated as Automatic, the one that disrupts most.
+            : new UpgradePolicy(UpgradeMode.Automatic, percent);
     }
 
     private static string RawNics(JsonElement raw) =>

@@ -43,6 +43,16 @@ internal static class StateEntities
         SetIfNotNull(entity, "TimeCreated", record.TimeCreated);
         SetIfNotNull(entity, "EnabledAt", record.EnabledAt);
         SetIfNotNull(entity, "InstancesNotOnLatestModel", record.InstancesNotOnLatestModel);
+        if (record.Instances is { } nodes)
+        {
+            entity["InstancesTotal"] = nodes.Total;
+            entity["InstancesRunning"] = nodes.Running;
+            entity["InstancesWithAn"] = nodes.AcceleratedNetworking;
+            entity["InstancesOnLatestModel"] = nodes.OnLatestModel;
+            entity["InstancesProtected"] = nodes.Protected;
+        }
+
+        SetIfNotNull(entity, "InstancesCheckedAt", record.InstancesCheckedAt);
         SetIfNotNull(entity, "DeletedAt", record.DeletedAt);
         return entity;
     }
@@ -60,6 +70,11 @@ internal static class StateEntities
         EnabledByApp = entity.GetBoolean("EnabledByApp") ?? false,
         EnabledAt = entity.GetDateTimeOffset("EnabledAt"),
         InstancesNotOnLatestModel = entity.GetInt64("InstancesNotOnLatestModel"),
+        Instances = entity.GetInt32("InstancesTotal") is { } total
+            ? new InstanceCounts(total, entity.GetInt32("InstancesRunning") ?? 0, entity.GetInt32("InstancesWithAn") ?? 0,
+                entity.GetInt32("InstancesOnLatestModel") ?? 0, entity.GetInt32("InstancesProtected") ?? 0)
+            : null,
+        InstancesCheckedAt = entity.GetDateTimeOffset("InstancesCheckedAt"),
         Status = ParseEnum<PoolStatus>(entity, "Status"),
         DeletedAt = entity.GetDateTimeOffset("DeletedAt"),
         Version = version,

@@ -44,7 +44,23 @@ public sealed class NewPoolDeciderTests
         new("created a month ago: existing, AN never touched", TestData.ScaleSet(age: TimeSpan.FromDays(30)), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.ExistingPoolOutsideWindow),
         new("no timeCreated: treated as existing", TestData.ScaleSet(timeCreatedKnown: false), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.CreationTimeUnknown),
         new("known pool inside the window: existing", TestData.ScaleSet(), true, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.ExistingPoolKnown),
+        new("new AKS pool (tags) that needs AN: never written", TestData.ScaleSet(tags: Aks), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.AksManaged),
+        new("new AKS pool (MC_ resource group): never written", TestData.ScaleSet(resourceGroup: "MC_rg_cluster_westeurope"), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.AksManaged),
+        new("known AKS pool: AKS, not just known", TestData.ScaleSet(tags: Aks), true, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.AksManaged),
+        new("new AKS pool in dry-run: not even planned", TestData.ScaleSet(tags: Aks), false, TestData.Policy(dryRun: true), DecisionOutcome.Skip, DecisionReason.AksManaged),
+        new("new Cluster API pool: written like any other", TestData.ScaleSet(tags: Capz), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
+        new("new pool, Automatic, 3 running (assumed from capacity)", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Automatic)), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.AutomaticUpgradePolicy),
+        new("new pool, Automatic, capacity 0", TestData.ScaleSet(capacity: 0, upgradePolicy: new(UpgradeMode.Automatic)), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
+        new("new pool, Automatic, dry-run: blocked all the same", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Automatic)), false, TestData.Policy(dryRun: true), DecisionOutcome.Skip, DecisionReason.AutomaticUpgradePolicy),
+        new("new pool, Rolling 20% of 3", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Rolling, 20)), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
+        new("new pool, Rolling 50% of 3 (batch 2 > 1)", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Rolling, 50)), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.RollingBatchTooLarge),
+        new("new pool, Manual, 3 running: model only", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Manual)), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
+        new("existing pool, Automatic: existing wins, no gate needed", TestData.ScaleSet(age: TimeSpan.FromDays(3), upgradePolicy: new(UpgradeMode.Automatic)), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.ExistingPoolOutsideWindow),
+        new("new pool, Automatic, AN already on: nothing to write", TestData.ScaleSet(an: true, upgradePolicy: new(UpgradeMode.Automatic)), false, TestData.Policy(), DecisionOutcome.NoChange, DecisionReason.AlreadyEnabled),
     ];
+
+    private static readonly Dictionary<string, string> Aks = new() { ["aks-managed-poolName"] = "np1", ["aks-managed-orchestrator"] = "Kubernetes:1.31.2" };
+    private static readonly Dictionary<string, string> Capz = new() { ["sigs.k8s.io_cluster-api-provider-azure_cluster_c1"] = "owned" };
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -102,11 +118,65 @@ public sealed class NewPoolDeciderTests
         Assert.All(nics, n => Assert.True(n!["properties"]!["enableAcceleratedNetworking"]!.GetValue<bool>()));
     }
 
-    private static PoolDecision Decide(ScaleSetSnapshot scaleSet, bool known, DecisionPolicy policy) =>
+    [Fact]
+    public void Decide_AksNewPool_IsNewButNeverWrites()
+    {
+        var decision = Decide(TestData.ScaleSet(tags: Aks), known: false, TestData.Policy());
+
+        Assert.True(decision.IsNewPool);
+        Assert.Null(decision.Write);
+        Assert.Contains("never writes", decision.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_AutomaticWithRunningNodes_BlockedWithTheNodeImpactAndWhatToChange()
+    {
+        var decision = Decide(TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Automatic)), known: false, TestData.Policy(), TestData.Instances(2, deallocated: 1));
+
+        Assert.True(decision.IsBlockedBySafety);
+        Assert.True(decision.IsNewPool);
+        Assert.Null(decision.Write);
+        Assert.Equal(2, decision.Nodes!.RunningNodes);
+        Assert.Contains("all 2 of them", decision.Explanation, StringComparison.Ordinal);
+        Assert.Contains("To let the app enable AN", decision.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_AutomaticAllNodesDeallocated_Writes()
+    {
+        var decision = Decide(TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Automatic)), known: false, TestData.Policy(), TestData.Instances(0, deallocated: 3));
+
+        Assert.True(decision.WritesToArm);
+        Assert.Equal(NodeImpactKind.NoRunningNodes, decision.Nodes!.Kind);
+    }
+
+    [Fact]
+    public void Decide_AutomaticAllowedWithinMaxUnavailable_Writes()
+    {
+        var safety = new NodeSafetyPolicy(new MaxUnavailable(3, false), AllowAutomaticUpgrade: true);
+
+        var decision = Decide(TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Automatic)), known: false, TestData.Policy(safety: safety), TestData.Instances(3));
+
+        Assert.True(decision.WritesToArm);
+        Assert.Equal(3, decision.Nodes!.NodesDownAtOnce);
+    }
+
+    [Fact]
+    public void Decide_ManualWithRunningNodes_ExplanationSaysTheNodesKeepTheirNics()
+    {
+        var decision = Decide(TestData.ScaleSet(), known: false, TestData.Policy(), TestData.Instances(3));
+
+        Assert.True(decision.WritesToArm);
+        Assert.Equal(NodeImpactKind.ModelOnly, decision.Nodes!.Kind);
+        Assert.Contains("keep running without it", decision.Explanation, StringComparison.Ordinal);
+    }
+
+    private static PoolDecision Decide(ScaleSetSnapshot scaleSet, bool known, DecisionPolicy policy, IReadOnlyList<PoolInstance>? instances = null) =>
         NewPoolDecider.Decide(new DecisionInput(
             scaleSet,
             known ? TestData.Record(scaleSet) : null,
             AcceleratedNetworkingSupport.Evaluate(scaleSet, TestData.Catalog()),
             policy,
-            TestData.Now));
+            TestData.Now,
+            instances));
 }

@@ -19,7 +19,33 @@ public sealed class OptionsValidationTests
         { o => o.OptOutTag = "", "AcceleratedNetworking:OptOutTag" },
         { o => o.OptOutTag = "a/b", "AcceleratedNetworking:OptOutTag" },
         { o => o.Subscriptions = "3f2c9a4e-6b1d-4e0a-9c55-7d2e8a1b4c60,prod", "AcceleratedNetworking:Subscriptions" },
+        { o => o.MaxUnavailable = "-1", "AcceleratedNetworking:MaxUnavailable" },
+        { o => o.MaxUnavailable = "150%", "AcceleratedNetworking:MaxUnavailable" },
+        { o => o.MaxUnavailable = "half", "AcceleratedNetworking:MaxUnavailable" },
     };
+
+    [Theory]
+    [InlineData("2", 2, false)]
+    [InlineData("25%", 25, true)]
+    public void AcceleratedNetworkingOptions_MaxUnavailable_ReachesTheSafetyPolicy(string value, int expected, bool percent)
+    {
+        var options = new AcceleratedNetworkingOptions { MaxUnavailable = value, AllowAutomaticUpgrade = true };
+
+        Assert.Empty(Validate(options));
+        Assert.Equal(new Core.Decisions.MaxUnavailable(expected, percent), options.NodeSafety.MaxUnavailable);
+        Assert.True(options.NodeSafety.AllowAutomaticUpgrade);
+    }
+
+    [Fact]
+    public void AcceleratedNetworkingOptions_SafetyDefaults_OneNodeNoAutomaticNoRollout()
+    {
+        var options = new AcceleratedNetworkingOptions();
+
+        Assert.Equal(Core.Decisions.MaxUnavailable.Default, options.NodeSafety.MaxUnavailable);
+        Assert.Equal(new Core.Decisions.MaxUnavailable(1, false), Core.Decisions.MaxUnavailable.Default);
+        Assert.False(options.AllowAutomaticUpgrade);
+        Assert.False(options.RolloutNewPools);
+    }
 
     [Theory]
     [MemberData(nameof(Invalid))]

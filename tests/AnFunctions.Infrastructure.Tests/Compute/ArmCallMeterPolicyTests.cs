@@ -16,6 +16,9 @@ public sealed class ArmCallMeterPolicyTests
     [InlineData("GET", ScaleSet, "GetScaleSet")]
     [InlineData("PATCH", ScaleSet, "PatchScaleSet")]
     [InlineData("PUT", ScaleSet, "WriteScaleSet")]
+    [InlineData("POST", ScaleSet + "/deallocate", "InstanceAction")]
+    [InlineData("POST", ScaleSet + "/manualupgrade", "InstanceAction")]
+    [InlineData("GET", "/subscriptions/s/providers/Microsoft.Compute/locations/westeurope/operations/0b5a", "PollOperation")]
     [InlineData("GET", "/subscriptions/s/resourceGroups/rg", "Other")]
     public void Classify_Request_NamesTheKindOfCall(string method, string path, string kind)
     {

@@ -96,6 +96,8 @@ public abstract class StateStoreContract
         Assert.Null(read.TimeCreated);
         Assert.Null(read.EnabledAt);
         Assert.Null(read.InstancesNotOnLatestModel);
+        Assert.Null(read.Instances);
+        Assert.Null(read.InstancesCheckedAt);
         Assert.Null(read.DeletedAt);
         Assert.Equal(PoolStatus.Active, read.Status);
     }
@@ -624,6 +626,8 @@ public abstract class StateStoreContract
         EnabledByApp = true,
         EnabledAt = T0.AddMinutes(2),
         InstancesNotOnLatestModel = 3_000_000_000L,
+        Instances = new InstanceCounts(Total: 5, Running: 4, AcceleratedNetworking: 2, OnLatestModel: 3, Protected: 1),
+        InstancesCheckedAt = T0.AddMinutes(3),
         Status = PoolStatus.Active,
         DeletedAt = null,
     };

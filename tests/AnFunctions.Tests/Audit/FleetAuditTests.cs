@@ -136,27 +136,33 @@ public sealed class FleetAuditTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Run_PoolEnabledByTheApp_InstancesCheckedAndWarnedAfterGrace()
+    public async Task Run_PoolEnabledByTheAppWithRunningNodes_MixedPoolInfoThenWarningAfterGraceThenResolved()
     {
         var id = Fleet.Id("fresh");
         _app.Emulator.PutScaleSet(Fleet.ScaleSet("fresh", "Standard_D4s_v5", Now.AddMinutes(-2), an: false));
         await _app.Create<ScaleSetEventsFunction>().RunAsync(Fleet.WriteEvent(id, "create"), CancellationToken.None);
+        var atOnce = (await OpenFindingsAsync())["fresh:NodesWithoutAcceleratedNetworking"];
+        Assert.Equal(FindingSeverity.Info, atOnce.Severity);
+        Assert.Contains("3 of 3 node(s)", atOnce.Message, StringComparison.Ordinal);
         _app.Emulator.ResetCounts();
 
         var early = await Audit.RunAsync(new AuditRequest("test"), CancellationToken.None);
         Assert.Equal(1, early.InstanceChecks);
         Assert.Equal(1, _app.Emulator.Count(ArmCallKind.ListInstances));
-        Assert.DoesNotContain("fresh:InstancesNotOnLatestModel", (await OpenFindingsAsync()).Keys);
+        Assert.Equal(FindingSeverity.Info, (await OpenFindingsAsync())["fresh:NodesWithoutAcceleratedNetworking"].Severity);
 
         _app.Time.Advance(TimeSpan.FromDays(3));
         await Audit.RunAsync(new AuditRequest("test"), CancellationToken.None);
-        var warning = (await OpenFindingsAsync())["fresh:InstancesNotOnLatestModel"];
+        var warning = (await OpenFindingsAsync())["fresh:NodesWithoutAcceleratedNetworking"];
         Assert.Equal(FindingSeverity.Warning, warning.Severity);
-        Assert.Contains("3 of 3", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("3 of 3 node(s)", warning.Message, StringComparison.Ordinal);
 
+        // The nodes were replaced: new instances run the model, which has AN.
         _app.Emulator.SetInstances(id, Enumerable.Range(0, 3).Select(i => new ScaleSetInstance(i.ToString(System.Globalization.CultureInfo.InvariantCulture), LatestModelApplied: true)));
         await Audit.RunAsync(new AuditRequest("test"), CancellationToken.None);
-        Assert.DoesNotContain("fresh:InstancesNotOnLatestModel", (await OpenFindingsAsync()).Keys);
+        Assert.DoesNotContain("fresh:NodesWithoutAcceleratedNetworking", (await OpenFindingsAsync()).Keys);
+        var pool = await _app.Get<IStateStore>().GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None);
+        Assert.Equal(new InstanceCounts(3, 3, 3, 3, 0), pool!.Instances);
 
         _app.Emulator.ResetCounts();
         await Audit.RunAsync(new AuditRequest("test"), CancellationToken.None);

@@ -50,7 +50,7 @@ public sealed class ScaleSetEventsFunctionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RunAsync_NewPool_CostsAGetAPatchAndOneSkuList()
+    public async Task RunAsync_NewPoolWithNodes_CostsAGetOneInstanceListingAPatchAndOneSkuList()
     {
         var id = Fleet.Id("pool-count");
         _app.Emulator.PutScaleSet(Fleet.ScaleSet("pool-count", "Standard_D4s_v5", Now.AddMinutes(-1)));
@@ -58,8 +58,24 @@ public sealed class ScaleSetEventsFunctionTests : IAsyncLifetime
         await _app.Create<ScaleSetEventsFunction>().RunAsync(Fleet.WriteEvent(id, "e-count"), CancellationToken.None);
 
         Assert.Equal(1, _app.Emulator.Count(ArmCallKind.GetScaleSet));
+        Assert.Equal(1, _app.Emulator.Count(ArmCallKind.ListInstances));
         Assert.Equal(1, _app.Emulator.Count(ArmCallKind.PatchScaleSet));
         Assert.Equal(1, _app.Emulator.Count(ArmCallKind.ListSkus));
+        Assert.Equal(4, _app.Emulator.TotalCalls);
+    }
+
+    [Fact]
+    public async Task RunAsync_NewPoolWithoutInstances_ListsNoInstances()
+    {
+        var id = Fleet.Id("pool-empty");
+        var scaleSet = Fleet.ScaleSet("pool-empty", "Standard_D4s_v5", Now.AddMinutes(-1));
+        scaleSet["sku"]!["capacity"] = 0;
+        _app.Emulator.PutScaleSet(scaleSet);
+
+        await _app.Create<ScaleSetEventsFunction>().RunAsync(Fleet.WriteEvent(id, "e-empty"), CancellationToken.None);
+
+        Assert.Equal(0, _app.Emulator.Count(ArmCallKind.ListInstances));
+        Assert.Equal(1, _app.Emulator.Count(ArmCallKind.PatchScaleSet));
         Assert.Equal(3, _app.Emulator.TotalCalls);
     }
 
