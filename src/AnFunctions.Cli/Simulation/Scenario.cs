@@ -26,6 +26,16 @@ internal sealed record EventStep(int Index, DateTimeOffset? At, string Payload) 
 
 internal sealed record AuditStep(int Index, DateTimeOffset? At) : ScenarioStep(Index, At);
 
+/// <summary>Nothing happens but time: redeliveries and timers that fall due by then run.</summary>
+internal sealed record TickStep(int Index, DateTimeOffset? At) : ScenarioStep(Index, At);
+
+/// <summary>The next <see cref="Times"/> ARM calls of a kind fail with <see cref="Status"/> (and <c>Retry-After</c> when given).</summary>
+internal sealed record AzureFaultStep(int Index, DateTimeOffset? At, AnFunctions.Emulator.ArmCallKind Call, int Status, int Times, TimeSpan? RetryAfter, string? ErrorCode)
+    : ScenarioStep(Index, At);
+
+/// <summary>ARM accepts the next operation on the scale set, and the operation then fails with this error.</summary>
+internal sealed record AzureFailNextOperationStep(int Index, DateTimeOffset? At, string ResourceId, string ErrorCode, string ErrorMessage) : ScenarioStep(Index, At);
+
 internal sealed record HttpStep(int Index, DateTimeOffset? At, string Method, string Path, JsonNode? Body) : ScenarioStep(Index, At);
 
 /// <summary>A scenario file that is not valid: names the file, the place (step and field) and what is wrong.</summary>

@@ -16,7 +16,19 @@ internal static class ScenarioLoader
     public const long MaxFileBytes = 64L * 1024 * 1024;
 
     private static readonly string[] TopLevelKeys = ["name", "start", "settings", "skus", "scaleSets", "steps", "description"];
-    private static readonly string[] StepKinds = ["azure", "event", "audit", "http"];
+    private static readonly string[] StepKinds = ["azure", "event", "audit", "http", "tick"];
+
+    /// <summary>The call kinds a <c>fault</c> step may name (the scenario contract's names), and the emulator's kind for each.</summary>
+    private static readonly Dictionary<string, AnFunctions.Emulator.ArmCallKind> FaultKinds = new(StringComparer.Ordinal)
+    {
+        ["GetScaleSet"] = AnFunctions.Emulator.ArmCallKind.GetScaleSet,
+        ["PatchScaleSet"] = AnFunctions.Emulator.ArmCallKind.PatchScaleSet,
+        ["ListScaleSets"] = AnFunctions.Emulator.ArmCallKind.ListScaleSets,
+        ["ListInstances"] = AnFunctions.Emulator.ArmCallKind.ListInstances,
+        ["InstanceAction"] = AnFunctions.Emulator.ArmCallKind.InstanceAction,
+        ["ListSkus"] = AnFunctions.Emulator.ArmCallKind.ListSkus,
+        ["ActivityLog"] = AnFunctions.Emulator.ArmCallKind.ActivityLog,
+    };
 
     public static Scenario Load(string path)
     {
@@ -186,6 +198,7 @@ internal static class ScenarioLoader
                 "azure" => ReadAzureStep(body, file, $"{place}.azure", i, at),
                 "event" => ReadEventStep(body, file, $"{place}.event", i, at),
                 "audit" => body is JsonObject ? new AuditStep(i, at) : throw new ScenarioException(file, $"{place}.audit", "must be an object ({})"),
+                "tick" => body is JsonObject { Count: 0 } ? new TickStep(i, at) : throw new ScenarioException(file, $"{place}.tick", "must be an empty object ({})"),
                 _ => ReadHttpStep(body, file, $"{place}.http", i, at),
             });
         }
@@ -197,7 +210,7 @@ internal static class ScenarioLoader
     {
         if (node is not JsonObject azure || azure.Count != 1)
         {
-            throw new ScenarioException(file, place, "must be an object with exactly one of put, delete, failedWrite");
+            throw new ScenarioException(file, place, "must be an object with exactly one of put, delete, failedWrite, fault, failNextOperation");
         }
 
         var (action, value) = azure.First();
@@ -225,10 +238,57 @@ internal static class ScenarioLoader
                 return new AzureFailedWriteStep(index, at, resourceId, correlationId, failed["requestBody"]?.DeepClone(),
                     RequireString(error["code"], file, $"{place}.failedWrite.error.code"),
                     error["message"] is JsonValue m && m.TryGetValue<string>(out var message) ? message : string.Empty);
+            case "fault":
+                return ReadFault(value, file, $"{place}.fault", index, at);
+            case "failNextOperation":
+                if (value is not JsonObject next || next["error"] is not JsonObject nextError)
+                {
+                    throw new ScenarioException(file, $"{place}.failNextOperation", "must be an object with resourceId and error: {\"code\": \"...\", \"message\": \"...\"}");
+                }
+
+                return new AzureFailNextOperationStep(index, at,
+                    RequireScaleSetId(next["resourceId"], file, $"{place}.failNextOperation.resourceId"),
+                    RequireString(nextError["code"], file, $"{place}.failNextOperation.error.code"),
+                    nextError["message"] is JsonValue nm && nm.TryGetValue<string>(out var nextMessage) ? nextMessage : string.Empty);
             default:
-                throw new ScenarioException(file, $"{place}.{action}", "unknown azure action (expected put, delete or failedWrite)");
+                throw new ScenarioException(file, $"{place}.{action}", "unknown azure action (expected put, delete, failedWrite, fault or failNextOperation)");
         }
     }
+
+    private static AzureFaultStep ReadFault(JsonNode? node, string file, string place, int index, DateTimeOffset? at)
+    {
+        if (node is not JsonObject fault)
+        {
+            throw new ScenarioException(file, place, "must be an object with call, status and optional times, retryAfterSeconds, code");
+        }
+
+        foreach (var key in fault.Select(p => p.Key))
+        {
+            if (key is not ("call" or "status" or "times" or "retryAfterSeconds" or "code"))
+            {
+                throw new ScenarioException(file, $"{place}.{key}", "unknown field (expected call, status, times, retryAfterSeconds, code)");
+            }
+        }
+
+        var call = RequireString(fault["call"], file, $"{place}.call");
+        if (!FaultKinds.TryGetValue(call, out var kind))
+        {
+            throw new ScenarioException(file, $"{place}.call", call == "ResourceGraph"
+                ? "ResourceGraph is not served by this emulator yet (no Resource Graph audit source)"
+                : $"unknown call kind '{call}' (expected one of {string.Join(", ", FaultKinds.Keys)})");
+        }
+
+        var status = RequireInt(fault["status"], file, $"{place}.status", 400, 599);
+        var times = fault["times"] is null ? 1 : RequireInt(fault["times"], file, $"{place}.times", 1, 1000);
+        TimeSpan? retryAfter = fault["retryAfterSeconds"] is null ? null : TimeSpan.FromSeconds(RequireInt(fault["retryAfterSeconds"], file, $"{place}.retryAfterSeconds", 0, 86_400));
+        var code = fault["code"] is null ? null : RequireString(fault["code"], file, $"{place}.code");
+        return new AzureFaultStep(index, at, kind, status, times, retryAfter, code);
+    }
+
+    private static int RequireInt(JsonNode? node, string file, string place, int min, int max) =>
+        node is JsonValue v && v.TryGetValue<int>(out var n) && n >= min && n <= max
+            ? n
+            : throw new ScenarioException(file, place, $"must be a whole number from {min} to {max}");
 
     private static EventStep ReadEventStep(JsonNode? node, string file, string place, int index, DateTimeOffset? at) => node switch
     {

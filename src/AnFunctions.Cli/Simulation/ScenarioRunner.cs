@@ -47,10 +47,55 @@ internal static class ScenarioRunner
             var pump = services.GetRequiredService<AlertPump>();
             var events = new List<EventView>();
             var http = new List<HttpView>();
+            var deadLettered = new List<DeadLetterView>();
+            var redeliveries = new PriorityQueue<Redelivery, (DateTimeOffset Due, long Order)>();
+            long order = 0;
             var dispatcher = new HttpDispatcher(services);
+
+            // One delivery of a batch as the Event Grid function gets it: a delivery with events that must come again
+            // fails the invocation, and Event Grid delivers the whole batch again on its schedule (handled events are
+            // duplicates by then), or dead-letters it.
+            async Task DeliverAsync(int stepIndex, string payload, int attempt, DateTimeOffset firstAt)
+            {
+                var result = await processor.ProcessWithoutThrowingAsync(payload, cancellationToken).ConfigureAwait(false);
+                var now = time.GetUtcNow();
+                events.AddRange(result.Outcomes.Select(o => new EventView(stepIndex, o.EventId, o.Disposition.ToString(), o.Detail, attempt, now)));
+                if (!result.HasRetries)
+                {
+                    return;
+                }
+
+                if (EventGridRetrySchedule.NextAttempt(attempt, firstAt, now) is { } due)
+                {
+                    redeliveries.Enqueue(new Redelivery(stepIndex, payload, attempt + 1, firstAt), (due, order++));
+                }
+                else
+                {
+                    deadLettered.AddRange(result.Outcomes.Where(o => o.Disposition == EventDisposition.RetryLater)
+                        .Select(o => new DeadLetterView(o.EventId, attempt, o.Detail)));
+                }
+            }
+
+            // Redeliveries due before an instant run first, at their own times, each followed by the alert timer.
+            async Task RedeliverUntilAsync(DateTimeOffset until)
+            {
+                while (redeliveries.TryPeek(out var next, out var key) && key.Due <= until)
+                {
+                    redeliveries.Dequeue();
+                    if (key.Due > time.GetUtcNow())
+                    {
+                        time.SetUtcNow(key.Due);
+                    }
+
+                    await DeliverAsync(next.Step, next.Payload, next.Attempt, next.FirstAt).ConfigureAwait(false);
+                    await pump.RunAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             foreach (var step in scenario.Steps)
             {
                 var target = step.At ?? time.GetUtcNow().AddSeconds(1);
+                await RedeliverUntilAsync(target).ConfigureAwait(false);
                 if (target > time.GetUtcNow())
                 {
                     time.SetUtcNow(target);
@@ -67,9 +112,16 @@ internal static class ScenarioRunner
                     case AzureFailedWriteStep failed:
                         emulator.AddFailedWrite(failed.ResourceId, failed.CorrelationId, failed.RequestBody, failed.ErrorCode, failed.ErrorMessage, time.GetUtcNow());
                         break;
+                    case AzureFaultStep fault:
+                        emulator.FailNext(fault.Call, fault.Status, fault.ErrorCode ?? DefaultCode(fault.Status), fault.Times, fault.RetryAfter);
+                        break;
+                    case AzureFailNextOperationStep failNext:
+                        emulator.FailNextOperation(failNext.ResourceId, failNext.ErrorCode, failNext.ErrorMessage);
+                        break;
                     case EventStep delivery:
-                        var result = await processor.ProcessWithoutThrowingAsync(delivery.Payload, cancellationToken).ConfigureAwait(false);
-                        events.AddRange(result.Outcomes.Select(o => new EventView(step.Index, o.EventId, o.Disposition.ToString(), o.Detail)));
+                        await DeliverAsync(step.Index, delivery.Payload, attempt: 1, firstAt: time.GetUtcNow()).ConfigureAwait(false);
+                        break;
+                    case TickStep:
                         break;
                     case AuditStep:
                         await audit.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -87,7 +139,7 @@ internal static class ScenarioRunner
             var store = services.GetRequiredService<IStateStore>();
             return new SimulationResult(
                 scenario.Name,
-                emulator.Writes.Select(w => new ArmWriteView(w.Method, w.ResourceId, w.Body?.DeepClone())).ToList(),
+                emulator.Writes.Select(w => new ArmWriteView(w.Method, w.ResourceId, w.Body?.DeepClone(), w.Status)).ToList(),
                 await FindingsAsync(services.GetRequiredService<IFindingStore>(), cancellationToken).ConfigureAwait(false),
                 services.GetRequiredService<RecordingAlertSink>().Delivered
                     .Select(n => new AlertView(n.Finding.Id, n.Action == AlertAction.Trigger ? "trigger" : "resolve", Lower(n.Finding.Severity), n.Finding.Kind.ToString(), n.Finding.PoolId.Value, n.CreatedAt))
@@ -96,7 +148,9 @@ internal static class ScenarioRunner
                 await DecisionsAsync(store, emulator, cancellationToken).ConfigureAwait(false),
                 events,
                 emulator.Counts.Where(c => c.Value > 0).ToDictionary(c => c.Key.ToString(), c => c.Value),
-                http);
+                http,
+                emulator.Disruptions.Select(d => new DisruptionView(d.ResourceId, d.At, d.Instances, d.Cause)).ToList(),
+                deadLettered);
         }
     }
 
@@ -139,12 +193,33 @@ internal static class ScenarioRunner
         emulator.ScaleSets
             .Select(s =>
             {
+                var id = s["id"]!.GetValue<string>();
                 var nics = s["properties"]?["virtualMachineProfile"]?["networkProfile"]?["networkInterfaceConfigurations"] as JsonArray ?? [];
                 var an = nics.Count > 0 && nics.All(n => n?["properties"]?["enableAcceleratedNetworking"] is JsonValue v && v.TryGetValue<bool>(out var on) && on);
-                return new PoolView(s["id"]!.GetValue<string>(), s["sku"]?["name"]?.GetValue<string>() ?? string.Empty, an);
+                var mode = s["properties"]?["upgradePolicy"]?["mode"] is JsonValue m && m.TryGetValue<string>(out var text) ? text : "Manual";
+                var instances = emulator.GetInstances(id) ?? [];
+                return new PoolView(id, s["sku"]?["name"]?.GetValue<string>() ?? string.Empty, an, mode, new InstancesView(
+                    instances.Count,
+                    instances.Count(i => i.IsRunning),
+                    instances.Count(i => i.AcceleratedNetworking),
+                    instances.Count(i => i.LatestModelApplied)));
             })
             .OrderBy(p => p.ResourceId, StringComparer.OrdinalIgnoreCase)
             .ToList();
+
+    private static string DefaultCode(int status) => status switch
+    {
+        409 => "Conflict",
+        429 => "TooManyRequests",
+        500 => "InternalServerError",
+        502 => "BadGateway",
+        503 => "ServiceUnavailable",
+        504 => "GatewayTimeout",
+        _ => "InjectedFault",
+    };
+
+    /// <summary>A delivery Event Grid will make again.</summary>
+    private sealed record Redelivery(int Step, string Payload, int Attempt, DateTimeOffset FirstAt);
 
     private static async Task<List<DecisionView>> DecisionsAsync(IStateStore store, ArmEmulator emulator, CancellationToken cancellationToken)
     {
