@@ -1,9 +1,12 @@
 // AnFunctions: enables Accelerated Networking on new VM scale set node pools and reports VM size changes.
 // Deploys, in one resource group of this subscription: the Function App (Flex Consumption, .NET 10 isolated), its
 // identity, storage, monitoring, Key Vault and alert rule; and in every target subscription: the app's custom role
-// and the Event Grid system topic. The event subscriptions are created after the code is deployed
-// (azure.yaml postdeploy hook -> scripts/post-up.sh -> event-subscriptions.bicep). See infra/README.md.
+// and the Event Grid system topic (or the one it already has, reused). The event subscriptions are created after the
+// code is deployed (azure.yaml postdeploy hook -> scripts/post-up.sh or post-up.ps1 -> event-subscriptions.bicep).
+// See infra/README.md.
 targetScope = 'subscription'
+
+import { existingSystemTopic, systemTopicOfTarget } from 'types.bicep'
 
 @minLength(1)
 @maxLength(64)
@@ -21,6 +24,9 @@ param location string
 
 @description('Subscriptions the app watches and acts on; empty means only the subscription deployed to.')
 param targetSubscriptionIds string[] = []
+
+@description('System topics that already exist for target subscriptions (Azure allows one per subscription): the app subscribes to these instead of creating its own. Each needs a system-assigned identity.')
+param existingSystemTopics existingSystemTopic[] = []
 
 @description('Start in dry-run: decide and record, never write to ARM (AcceleratedNetworking__DryRun). Set false once the findings look right.')
 param dryRun bool = true
@@ -72,6 +78,22 @@ var names = {
   actionGroup: '${abbrs.insightsActionGroups}an-${resourceToken}'
   alertRule: '${abbrs.insightsScheduledQueryRules}an-critical-finding-${resourceToken}'
 }
+// Per target subscription, the system topic the app subscribes to: the existing one given for it, else the app's own
+// (same name in every subscription, in a resource group named like the app's). A reused topic gets an event
+// subscription of its own per environment, so that two environments sharing a topic never replace each other's.
+// Subscription ids compare without regard to case (object keys in ARM).
+var existingByTarget = toObject(existingSystemTopics, topic => topic.subscriptionId)
+var systemTopics systemTopicOfTarget[] = [
+  for subscriptionId in targets: {
+    subscriptionId: subscriptionId
+    resourceGroupName: existingByTarget[?subscriptionId].?resourceGroupName ?? names.resourceGroup
+    name: existingByTarget[?subscriptionId].?name ?? names.systemTopic
+    reused: contains(existingByTarget, subscriptionId)
+    eventSubscriptionName: contains(existingByTarget, subscriptionId)
+      ? 'scale-set-events-${uniqueString(environmentName, subscriptionId)}'
+      : 'scale-set-events'
+  }
+]
 var deploymentContainerName = 'app-package-${take(names.functionApp, 32)}-${take(resourceToken, 7)}'
 var deadLetterContainerName = 'deadletter'
 
@@ -128,11 +150,11 @@ module keyVault 'app/keyvault.bicep' = {
   }
 }
 
-// Per target subscription: the custom role + its assignment to the app's identity, and the Event Grid system topic.
-// The topic of the subscription deployed to lives in the app's own resource group; elsewhere in a group of the
-// same name.
+// Per target subscription: the custom role + its assignment to the app's identity, and the Event Grid system topic
+// unless an existing one is reused. The app's own topic of the subscription deployed to lives in the app's resource
+// group; elsewhere in a group of the same name.
 module targetSubscriptions 'app/target-subscription.bicep' = [
-  for subscriptionId in targets: {
+  for (subscriptionId, i) in targets: {
     name: 'an-target-${uniqueString(subscriptionId, environmentName)}'
     scope: subscription(subscriptionId)
     params: {
@@ -146,8 +168,9 @@ module targetSubscriptions 'app/target-subscription.bicep' = [
         names.identity
       )
       appPrincipalId: identity.outputs.principalId
-      eventsResourceGroupName: rg.name
-      systemTopicName: names.systemTopic
+      eventsResourceGroupName: systemTopics[i].resourceGroupName
+      systemTopicName: systemTopics[i].name
+      createSystemTopic: !systemTopics[i].reused
     }
   }
 ]
@@ -162,10 +185,10 @@ module rbac 'app/rbac.bicep' = {
     applicationInsightsName: names.applicationInsights
     appIdentityName: names.identity
     eventGridTopics: [
-      for subscriptionId in targets: {
-        subscriptionId: subscriptionId
-        resourceGroupName: rg.name
-        name: names.systemTopic
+      for topic in systemTopics: {
+        subscriptionId: topic.subscriptionId
+        resourceGroupName: topic.resourceGroupName
+        name: topic.name
       }
     ]
     deployerPrincipalId: principalId
@@ -218,7 +241,7 @@ module alerts 'app/alerts.bicep' = {
   }
 }
 
-// Read by azd and by scripts/post-up.sh (as environment variables). Names differ from the AN_* inputs on purpose:
+// Read by azd and by scripts/post-up.sh and post-up.ps1 (as environment variables; arrays as JSON). Names differ from the AN_* inputs on purpose:
 // azd writes outputs back into the environment.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
@@ -226,7 +249,5 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = api.outputs.name
 output AZURE_KEY_VAULT_NAME string = names.keyVault
 output AZURE_STORAGE_ACCOUNT_NAME string = names.storage
-output EVENTGRID_TARGET_SUBSCRIPTION_IDS string = join(targets, ',')
-output EVENTGRID_RESOURCE_GROUP string = rg.name
-output EVENTGRID_SYSTEM_TOPIC_NAME string = names.systemTopic
+output EVENTGRID_SYSTEM_TOPICS systemTopicOfTarget[] = systemTopics
 output EVENTGRID_DEAD_LETTER_CONTAINER string = deadLetterContainerName

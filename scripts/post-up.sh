@@ -1,10 +1,11 @@
 #!/bin/sh
 # azd postdeploy hook: subscribe the deployed ScaleSetEvents function to the Event Grid system topic of every
-# target subscription (infra/event-subscriptions.bicep). It runs after the code is deployed because Event Grid
-# checks that the function exists when the subscription is created. Safe to re-run: the deployment is idempotent.
+# target subscription, the app's own or a reused one (infra/event-subscriptions.bicep). It runs after the code is
+# deployed because Event Grid checks that the function exists when the subscription is created. Safe to re-run: the
+# deployment is idempotent. scripts/post-up.ps1 does the same on Windows.
 #
-# Reads main.bicep's outputs, which azd passes to hooks as environment variables. Needs the Azure CLI, signed in
-# (`az login`) as someone who may deploy to every target subscription.
+# Reads main.bicep's outputs, which azd passes to hooks as environment variables (arrays as JSON). Needs the Azure
+# CLI, signed in (`az login`) as someone who may deploy to every target subscription.
 set -eu
 
 for cmd in az; do
@@ -15,8 +16,8 @@ for cmd in az; do
 done
 
 missing=""
-for name in AZURE_ENV_NAME AZURE_LOCATION AZURE_SUBSCRIPTION_ID AZURE_FUNCTION_APP_NAME AZURE_STORAGE_ACCOUNT_NAME \
-  EVENTGRID_TARGET_SUBSCRIPTION_IDS EVENTGRID_RESOURCE_GROUP EVENTGRID_SYSTEM_TOPIC_NAME EVENTGRID_DEAD_LETTER_CONTAINER; do
+for name in AZURE_ENV_NAME AZURE_LOCATION AZURE_SUBSCRIPTION_ID AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME \
+  AZURE_STORAGE_ACCOUNT_NAME EVENTGRID_SYSTEM_TOPICS EVENTGRID_DEAD_LETTER_CONTAINER; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then
     missing="$missing $name"
@@ -27,23 +28,16 @@ if [ -n "$missing" ]; then
   exit 1
 fi
 
-# "id1,id2" -> ["id1","id2"] (the Azure CLI reads JSON for array parameters).
-subscriptions_json=$(printf '%s' "$EVENTGRID_TARGET_SUBSCRIPTION_IDS" | tr -d ' ' | awk -F',' '{
-  printf "[";
-  n = 0;
-  for (i = 1; i <= NF; i++) { if ($i != "") { printf "%s\"%s\"", (n > 0 ? "," : ""), $i; n++ } }
-  printf "]"
-}')
-
 script_dir=$(cd "$(dirname "$0")" && pwd)
 template="$script_dir/../infra/event-subscriptions.bicep"
 deployment_name=$(printf 'an-event-subscriptions-%s' "$AZURE_ENV_NAME" | cut -c1-64)
 attempts=${POST_UP_ATTEMPTS:-5}
 delay=${POST_UP_RETRY_SECONDS:-30}
 
-echo "post-up: subscribing function ScaleSetEvents of $AZURE_FUNCTION_APP_NAME to the ARM events of $subscriptions_json"
+echo "post-up: subscribing function ScaleSetEvents of $AZURE_FUNCTION_APP_NAME to the system topics $EVENTGRID_SYSTEM_TOPICS"
 attempt=1
 while :; do
+  # EVENTGRID_SYSTEM_TOPICS is a JSON array: az reads a name=value whose value is JSON as JSON.
   if az deployment sub create \
     --name "$deployment_name" \
     --subscription "$AZURE_SUBSCRIPTION_ID" \
@@ -51,9 +45,8 @@ while :; do
     --template-file "$template" \
     --parameters \
       environmentName="$AZURE_ENV_NAME" \
-      targetSubscriptionIds="$subscriptions_json" \
-      resourceGroupName="$EVENTGRID_RESOURCE_GROUP" \
-      systemTopicName="$EVENTGRID_SYSTEM_TOPIC_NAME" \
+      resourceGroupName="$AZURE_RESOURCE_GROUP" \
+      systemTopics="$EVENTGRID_SYSTEM_TOPICS" \
       functionAppName="$AZURE_FUNCTION_APP_NAME" \
       storageAccountName="$AZURE_STORAGE_ACCOUNT_NAME" \
       deadLetterContainerName="$EVENTGRID_DEAD_LETTER_CONTAINER" \

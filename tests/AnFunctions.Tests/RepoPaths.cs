@@ -1,6 +1,6 @@
 namespace AnFunctions.Tests;
 
-/// <summary>Finds the repository (and the shared folder beside it) from the test's output directory.</summary>
+/// <summary>Finds the repository from the test's output directory.</summary>
 internal static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
@@ -12,16 +12,8 @@ internal static class RepoPaths
 
     public static string Scenarios => Path.Combine(Root, "scenarios");
 
-    /// <summary>The shared material (fixtures, scenarios): <c>ANFUNCTIONS_SHARED_DIR</c>, else <c>../shared</c>; null when absent.</summary>
-    public static string? Shared
-    {
-        get
-        {
-            var configured = Environment.GetEnvironmentVariable("ANFUNCTIONS_SHARED_DIR");
-            var candidate = !string.IsNullOrWhiteSpace(configured) ? configured : Path.Combine(Root, "..", "shared");
-            return Directory.Exists(Path.Combine(candidate, "fixtures")) ? Path.GetFullPath(candidate) : null;
-        }
-    }
+    /// <summary>The public payloads and scenarios the conformance tests read (<c>tests/fixtures</c>, see its PROVENANCE.md).</summary>
+    public static string Fixtures => Path.Combine(Root, "tests", "fixtures");
 
     private static string FindRoot()
     {

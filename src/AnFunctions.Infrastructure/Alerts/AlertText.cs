@@ -63,7 +63,15 @@ internal static class AlertText
     /// Plain text of at most <paramref name="max"/> UTF-16 units, cut on a text-element boundary (never inside a
     /// surrogate pair or a combining sequence) and ended with an ellipsis when cut.
     /// </summary>
-    public static string Truncate(string text, int max) => Fit(text, max, static (element, _) => element);
+    public static string Truncate(string text, int max) => Fit(text, max, static element => element);
+
+    /// <summary>
+    /// Text for a place that shows it exactly as given (an Adaptive Card <c>TextRun</c>, which reads no Markdown):
+    /// nothing is escaped, so nothing extra can show. One line (each run of white space and control characters becomes
+    /// one space), or with <paramref name="multiline"/> lines normalized to <c>\n</c>; at most <paramref name="max"/>
+    /// characters.
+    /// </summary>
+    public static string Plain(string text, int max, bool multiline = false) => Truncate(multiline ? Lines(text) : OneLine(text), max);
 
     /// <summary>One line: each run of white space and control characters (line breaks included) becomes one space.</summary>
     public static string OneLine(string text)
@@ -124,7 +132,7 @@ internal static class AlertText
     /// Slack has no escape for <c>*</c>, <c>_</c> or <c>~</c>; those may style text, but cannot link or ping.
     /// Result at most <paramref name="max"/> characters, never cut inside an entity.
     /// </summary>
-    public static string Slack(string text, int max) => Fit(Lines(text), max, static (element, _) => element switch
+    public static string Slack(string text, int max) => Fit(Lines(text), max, static element => element switch
     {
         "&" => "&amp;",
         "<" => "&lt;",
@@ -132,48 +140,18 @@ internal static class AlertText
         _ => element,
     });
 
-    /// <summary>
-    /// Adaptive Card <c>TextBlock</c>/<c>Fact</c> text, which Teams renders as a Markdown subset (bold, italic, lists,
-    /// links; no HTML, so <c>&lt;script&gt;</c> shows as text): the characters that start those are backslash-escaped
-    /// (CommonMark escapes), so text cannot make a link (<c>[text](url)</c>), emphasis or a list. Nothing else is
-    /// escaped, as every extra backslash is one more a client might show. <paramref name="multiline"/> keeps line
-    /// breaks as Markdown paragraph breaks; otherwise the text is made one line. Result at most <paramref name="max"/>
-    /// characters.
-    /// </summary>
-    public static string Card(string text, int max, bool multiline = false) =>
-        Fit(multiline ? Lines(text) : OneLine(text), max, static (element, position) => element switch
-        {
-            "\n" => "\n\n",
-            "\\" or "*" or "_" or "[" or "]" => "\\" + element,
-            "-" or "+" when position == LinePosition.Start => "\\" + element,
-            "." or ")" when position == LinePosition.AfterLeadingDigits => "\\" + element,
-            _ => element,
-        });
-
-    /// <summary>
-    /// Escapes text element by element and stops before <paramref name="max"/> would be passed, ending with an ellipsis.
-    /// The escape function is told where the element stands on its line (Markdown lists start there).
-    /// </summary>
-    private static string Fit(string text, int max, Func<string, LinePosition, string> escape)
+    /// <summary>Escapes text element by element and stops before <paramref name="max"/> would be passed, ending with an ellipsis.</summary>
+    private static string Fit(string text, int max, Func<string, string> escape)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         var pieces = new List<string>();
         var total = 0;
-        var position = LinePosition.Start;
         var enumerator = StringInfo.GetTextElementEnumerator(text);
         while (enumerator.MoveNext())
         {
-            var element = enumerator.GetTextElement();
-            var piece = escape(element, position);
+            var piece = escape(enumerator.GetTextElement());
             pieces.Add(piece);
             total += piece.Length;
-            position = element switch
-            {
-                "\n" => LinePosition.Start,
-                " " when position == LinePosition.Start => LinePosition.Start,
-                _ when position != LinePosition.Other && IsDigits(element) => LinePosition.AfterLeadingDigits,
-                _ => LinePosition.Other,
-            };
         }
 
         if (total <= max)
@@ -193,15 +171,5 @@ internal static class AlertText
         }
 
         return builder.Append(Ellipsis).ToString();
-    }
-
-    private static bool IsDigits(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);
-
-    /// <summary>Where a text element stands on its line: at its start (after spaces only), after leading digits, or later.</summary>
-    private enum LinePosition
-    {
-        Start,
-        AfterLeadingDigits,
-        Other,
     }
 }

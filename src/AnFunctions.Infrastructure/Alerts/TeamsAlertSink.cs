@@ -19,11 +19,15 @@ namespace AnFunctions.Infrastructure.Alerts;
 /// section "Send Adaptive Cards using an Incoming Webhook": the envelope above; "type" must be "message"; Workflows
 /// support Adaptive Cards only; message size limit 28 KB; Action.OpenUrl is supported.</item>
 /// <item>Microsoft Learn, "Format cards in Teams" (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format):
-/// Markdown (bold, italic, lists, links) in TextBlock text and Fact title/value, no HTML; <c>msteams.width: Full</c>.</item>
-/// <item>adaptivecards.io schema (http://adaptivecards.io/schemas/adaptive-card.json), version 1.4: TextBlock
-/// (color Default|Accent|Good|Warning|Attention, weight, size, wrap, isSubtle), FactSet, Action.OpenUrl.</item>
+/// Teams renders Markdown in TextBlock text and in Fact titles and values; <c>msteams.width: Full</c>.</item>
+/// <item>adaptivecards.io schema (http://adaptivecards.io/schemas/adaptive-card.json), version 1.4: RichTextBlock and
+/// TextRun ("Markdown is not supported" in a TextRun's text; color, weight, size, isSubtle per run), ColumnSet,
+/// Container, Action.OpenUrl.</item>
 /// </list>
-/// Text from findings is escaped for that Markdown (<see cref="AlertText.Card"/>) and cut so the card stays far under 28 KB.
+/// Every text of the card is a TextRun, so nothing in it is read as Markdown: finding text (pool names such as
+/// <c>MC_rg_cluster_westeurope</c>, sizes such as <c>Standard_D4s_v5</c>, Azure's error messages) shows exactly as it
+/// is, with no escaping backslash for a client to show, and cannot make a link or emphasis. Facts are two-column rows
+/// instead of a FactSet (whose values Teams reads as Markdown). Text is cut so the card stays far under 28 KB.
 /// </summary>
 public sealed class TeamsAlertSink(IOptions<AlertsOptions> options, IHttpClientFactory httpClientFactory, TimeProvider time, ILogger<TeamsAlertSink> logger)
     : HttpAlertSink(AlertSinkNames.Teams, options?.Value!, httpClientFactory, time, logger)
@@ -79,12 +83,12 @@ public sealed class TeamsAlertSink(IOptions<AlertsOptions> options, IHttpClientF
 
         return Card(
             [
-                Text(AlertText.Card(AlertText.Title(finding), MaxTitle), color: Color(finding.Severity), weight: "Bolder", size: "Medium"),
-                Text(AlertText.Card(finding.Message, MaxText, multiline: true)),
-                FactSet(facts),
-                Text("Remedy", weight: "Bolder"),
-                Text(AlertText.Card(finding.Remedy, MaxText, multiline: true)),
-                Text($"First seen {AlertText.Time(finding.FirstSeen)}, last seen {AlertText.Time(finding.LastSeen)}", size: "Small", subtle: true),
+                Paragraph(Run(AlertText.Plain(AlertText.Title(finding), MaxTitle), color: Color(finding.Severity), weight: "Bolder", size: "Medium")),
+                .. Paragraphs(finding.Message),
+                Facts(facts),
+                Paragraph(Run("Remedy", weight: "Bolder")),
+                .. Paragraphs(finding.Remedy),
+                Paragraph(Run($"First seen {AlertText.Time(finding.FirstSeen)}, last seen {AlertText.Time(finding.LastSeen)}", size: "Small", subtle: true)),
             ],
             notification.PortalUrl);
     }
@@ -95,9 +99,9 @@ public sealed class TeamsAlertSink(IOptions<AlertsOptions> options, IHttpClientF
         var resolvedAt = finding.ResolvedAt ?? notification.CreatedAt;
         return Card(
             [
-                Text(AlertText.Card(AlertText.ResolvedTitle(finding), MaxTitle), color: "Good", weight: "Bolder", size: "Medium"),
-                Text($"Resolved at {AlertText.Time(resolvedAt)}.", subtle: true),
-                FactSet(
+                Paragraph(Run(AlertText.Plain(AlertText.ResolvedTitle(finding), MaxTitle), color: "Good", weight: "Bolder", size: "Medium")),
+                Paragraph(Run($"Resolved at {AlertText.Time(resolvedAt)}.", subtle: true)),
+                Facts(
                 [
                     ("Pool", finding.PoolId.Name),
                     ("Cluster", finding.Evidence.Cluster ?? "unknown"),
@@ -124,42 +128,70 @@ public sealed class TeamsAlertSink(IOptions<AlertsOptions> options, IHttpClientF
         }),
     };
 
-    /// <summary>A TextBlock; <paramref name="text"/> must already be escaped (or be our own constant text).</summary>
-    private static JsonObject Text(string text, string? color = null, string? weight = null, string? size = null, bool subtle = false)
+    /// <summary>A TextRun: its text is shown as given (no Markdown), whoever wrote it.</summary>
+    private static JsonObject Run(string text, string? color = null, string? weight = null, string? size = null, bool subtle = false)
     {
-        var block = new JsonObject { ["type"] = "TextBlock", ["text"] = text, ["wrap"] = true };
+        var run = new JsonObject { ["type"] = "TextRun", ["text"] = text };
         if (color is not null)
         {
-            block["color"] = color;
+            run["color"] = color;
         }
 
         if (weight is not null)
         {
-            block["weight"] = weight;
+            run["weight"] = weight;
         }
 
         if (size is not null)
         {
-            block["size"] = size;
+            run["size"] = size;
         }
 
         if (subtle)
         {
-            block["isSubtle"] = true;
+            run["isSubtle"] = true;
         }
 
-        return block;
+        return run;
     }
 
-    /// <summary>A FactSet; the values are escaped here (one line each), the titles are ours.</summary>
-    private static JsonObject FactSet(IEnumerable<(string Title, string Value)> facts) => new()
+    /// <summary>A RichTextBlock (always wrapped) of runs.</summary>
+    private static JsonObject Paragraph(params JsonNode[] runs) => new()
     {
-        ["type"] = "FactSet",
-        ["facts"] = new JsonArray([.. facts.Select(f => (JsonNode)new JsonObject
+        ["type"] = "RichTextBlock",
+        ["inlines"] = new JsonArray(runs),
+    };
+
+    /// <summary>Free text over several lines: one paragraph per non-empty line, the whole cut to <see cref="MaxText"/>.</summary>
+    private static IEnumerable<JsonObject> Paragraphs(string text) =>
+        AlertText.Plain(text, MaxText, multiline: true)
+            .Split('\n')
+            .Where(line => !string.IsNullOrWhiteSpace(line))
+            .Select(line => Paragraph(Run(line)));
+
+    /// <summary>
+    /// The facts as rows of two columns (title in bold, value; 1:3), in a container with id <c>facts</c>; each value
+    /// made one line and cut to <see cref="MaxFact"/>.
+    /// </summary>
+    private static JsonObject Facts(IEnumerable<(string Title, string Value)> facts) => new()
+    {
+        ["type"] = "Container",
+        ["id"] = "facts",
+        ["items"] = new JsonArray([.. facts.Select((f, i) => (JsonNode)new JsonObject
         {
-            ["title"] = f.Title,
-            ["value"] = AlertText.Card(f.Value, MaxFact),
+            ["type"] = "ColumnSet",
+            ["spacing"] = i == 0 ? "Default" : "None",
+            ["columns"] = new JsonArray(
+                Column(1, Paragraph(Run(f.Title, weight: "Bolder"))),
+                Column(3, Paragraph(Run(AlertText.Plain(f.Value, MaxFact))))),
         })]),
+    };
+
+    private static JsonObject Column(int width, JsonNode item) => new()
+    {
+        ["type"] = "Column",
+        ["width"] = width,
+        ["items"] = new JsonArray(item),
     };
 
     private static string Color(FindingSeverity severity) => severity switch

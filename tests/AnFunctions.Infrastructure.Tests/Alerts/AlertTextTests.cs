@@ -26,25 +26,30 @@ public sealed class AlertTextTests
     }
 
     [Theory]
-    [InlineData("[click](https://evil.example)", @"\[click\](https://evil.example)")]
-    [InlineData("*bold* and _it_", @"\*bold\* and \_it\_")]
-    [InlineData(@"back\slash", @"back\\slash")]
-    [InlineData("aks-pool1 (1.2)", "aks-pool1 (1.2)")]
-    [InlineData("- item", @"\- item")]
-    [InlineData("+ item", @"\+ item")]
-    [InlineData("12. first", @"12\. first")]
-    [InlineData("version 1.2 - ok", "version 1.2 - ok")]
-    [InlineData("<script>alert(1)</script>", "<script>alert(1)</script>")]
-    public void Card_MarkdownCharacters_AreBackslashEscaped(string text, string expected) =>
-        Assert.Equal(expected, AlertText.Card(text, 2000));
+    [InlineData("[click](https://evil.example)")]
+    [InlineData("*bold* and _it_ on MC_rg_aks_westeurope")]
+    [InlineData(@"back\slash")]
+    [InlineData("- item")]
+    [InlineData("12. first")]
+    [InlineData("<script>alert(1)</script>")]
+    public void Plain_MarkupCharacters_KeptAsTheyAreWithNothingAdded(string text) =>
+        Assert.Equal(text, AlertText.Plain(text, 2000));
 
     [Fact]
-    public void Card_OneLine_JoinsLinesWithSpacesSoNoListCanStart() =>
-        Assert.Equal("a b - c", AlertText.Card("a\r\nb\n- c", 100));
+    public void Plain_OneLine_JoinsLinesWithSpaces() =>
+        Assert.Equal("a b - c", AlertText.Plain("a\r\nb\n- c", 100));
 
     [Fact]
-    public void Card_Multiline_KeepsParagraphsAndEscapesListsOnEveryLine() =>
-        Assert.Equal("a\n\n\\- b\n\n1\\. c\n\n  \\+ d", AlertText.Card("a\n- b\r\n1. c\n  + d", 100, multiline: true));
+    public void Plain_Multiline_NormalizesLineBreaksAndControlCharacters() =>
+        Assert.Equal("a\n- b\n1. c\n  + d e", AlertText.Plain("a\n- b\r\n1. c\r  + d\te", 100, multiline: true));
+
+    [Fact]
+    public void Plain_TooLong_CutToTheLimitWithAnEllipsis()
+    {
+        var cut = AlertText.Plain(new string('x', 50), 10);
+
+        Assert.Equal(new string('x', 9) + AlertText.Ellipsis, cut);
+    }
 
     [Fact]
     public void Truncate_SurrogatePairAtTheCut_KeepsWholeCharacters()

@@ -1,13 +1,15 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using AnFunctions.Core.Findings;
+using AnFunctions.Core.ScaleSets;
 using AnFunctions.Infrastructure.Alerts;
 
 namespace AnFunctions.Infrastructure.Tests.Alerts;
 
 /// <summary>
 /// The Workflows webhook message: <c>{ type: message, attachments: [ { contentType: application/vnd.microsoft.card.adaptive,
-/// contentUrl: null, content: AdaptiveCard } ] }</c>, the card's elements, and Markdown escaping of finding text.
+/// contentUrl: null, content: AdaptiveCard } ] }</c>, the card's elements, and finding text shown exactly as it is:
+/// every text is a TextRun (no Markdown), so no escaping backslash can ever show.
 /// </summary>
 public sealed class TeamsAlertSinkTests
 {
@@ -35,27 +37,25 @@ public sealed class TeamsAlertSinkTests
         Assert.Equal("AdaptiveCard", (string?)card["type"]);
         Assert.Equal("1.4", (string?)card["version"]);
 
-        var body = card["body"]!.AsArray();
-        var title = body[0]!;
-        Assert.Equal("TextBlock", (string?)title["type"]);
+        var title = TitleRun(card);
         Assert.Equal("WARNING: Resized without accelerated networking on aks-pool1", (string?)title["text"]);
         Assert.Equal("Warning", (string?)title["color"]);
         Assert.Equal("Bolder", (string?)title["weight"]);
-        Assert.All(body, b => Assert.Contains((string?)b!["type"], new[] { "TextBlock", "FactSet" }));
 
         var facts = Facts(card);
         Assert.Equal("aks-pool1", facts["Pool"]);
         Assert.Equal("aks-prod-weu", facts["Cluster"]);
         Assert.Equal(AlertTestData.SubscriptionId, facts["Subscription"]);
         Assert.Equal("k8s-prod", facts["Resource group"]);
-        Assert.Equal(@"Standard\_B2s", facts["Previous size"]);
-        Assert.Equal(@"Standard\_D4s\_v5", facts["Current size"]);
-        Assert.Equal(@"Standard\_D4s\_v5", facts["Attempted size"]);
+        Assert.Equal("Standard_B2s", facts["Previous size"]);
+        Assert.Equal("Standard_D4s_v5", facts["Current size"]);
+        Assert.Equal("Standard_D4s_v5", facts["Attempted size"]);
         Assert.Equal("Off", facts["Accelerated networking"]);
         Assert.Equal(notification.Finding.Consequence, facts["Consequence"]);
         Assert.Equal(notification.Finding.Id, facts["Finding"]);
 
-        var texts = body.Where(b => (string?)b!["type"] == "TextBlock").Select(b => (string)b!["text"]!).ToList();
+        var texts = Texts(card);
+        Assert.Contains(notification.Finding.Message, texts);
         Assert.Contains("Remedy", texts);
         Assert.Contains(texts, t => t.StartsWith("Enable accelerated networking on the pool", StringComparison.Ordinal));
 
@@ -76,7 +76,7 @@ public sealed class TeamsAlertSinkTests
 
         await harness.Sink(AlertSinkNames.Teams).SendAsync(AlertTestData.Trigger(AlertTestData.Finding(severity)), default);
 
-        Assert.Equal(color, (string?)Card(receiver.Single())["body"]![0]!["color"]);
+        Assert.Equal(color, (string?)TitleRun(Card(receiver.Single()))["color"]);
     }
 
     [Fact]
@@ -89,17 +89,43 @@ public sealed class TeamsAlertSinkTests
         await harness.Sink(AlertSinkNames.Teams).SendAsync(notification, default);
 
         var card = Card(receiver.Single());
-        var title = card["body"]![0]!;
+        var title = TitleRun(card);
         Assert.Equal("Resolved: Resized without accelerated networking on aks-pool1", (string?)title["text"]);
         Assert.Equal("Good", (string?)title["color"]);
-        Assert.Contains("2026-11-25 10:00 UTC", (string?)card["body"]![1]!["text"], StringComparison.Ordinal);
-        Assert.DoesNotContain("Remedy", card.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains(Texts(card), t => t.Contains("2026-11-25 10:00 UTC", StringComparison.Ordinal));
+        Assert.DoesNotContain("Remedy", Texts(card));
         Assert.True(card["body"]!.AsArray().Count <= 3);
+        Assert.Equal("aks-pool1", Facts(card)["Pool"]);
         Assert.Equal(notification.PortalUrl.AbsoluteUri, (string?)card["actions"]![0]!["url"]);
     }
 
+    /// <summary>
+    /// AKS node resource groups (<c>MC_rg_cluster_region</c>) and VM sizes are full of underscores, the characters a
+    /// Markdown escape used to prefix with a backslash that some Teams clients showed.
+    /// </summary>
+    [Theory]
+    [InlineData(FindingSeverity.Warning, false)]
+    [InlineData(FindingSeverity.Info, true)]
+    public async Task SendAsync_NamesWithUnderscores_ShownExactlyWithoutBackslashes(FindingSeverity severity, bool resolve)
+    {
+        await using var receiver = AlertReceiver.Start(new ScriptedResponse(202));
+        using var harness = SinkHarness.For(AlertSinkNames.Teams, receiver);
+        var pool = ScaleSetId.Create(AlertTestData.SubscriptionId, "MC_k8s_prod_aks_westeurope", "aks_nodepool_1");
+        var finding = AlertTestData.Finding(severity, cluster: "aks_prod_weu", pool: pool);
+
+        await harness.Sink(AlertSinkNames.Teams).SendAsync(resolve ? AlertTestData.Resolve(finding) : AlertTestData.Trigger(finding), default);
+
+        var card = Card(receiver.Single());
+        var facts = Facts(card);
+        Assert.Equal("MC_k8s_prod_aks_westeurope", facts["Resource group"]);
+        Assert.Equal("aks_nodepool_1", facts["Pool"]);
+        Assert.Equal("aks_prod_weu", facts["Cluster"]);
+        Assert.EndsWith("on aks_nodepool_1", (string?)TitleRun(card)["text"], StringComparison.Ordinal);
+        Assert.All(Texts(card), t => Assert.DoesNotContain('\\', t));
+    }
+
     [Fact]
-    public async Task SendAsync_HostileText_CannotFormatOrLinkAndStaysSmall()
+    public async Task SendAsync_HostileText_ShownAsTextNeverMarkupAndStaysSmall()
     {
         await using var receiver = AlertReceiver.Start(new ScriptedResponse(202));
         using var harness = SinkHarness.For(AlertSinkNames.Teams, receiver);
@@ -109,40 +135,79 @@ public sealed class TeamsAlertSinkTests
         var request = receiver.Single();
         Assert.True(Encoding.UTF8.GetByteCount(request.Body) < 28 * 1024, $"the message is {request.Body.Length} characters; Teams takes 28 KB");
         var card = Card(request);
-        var texts = card["body"]!.AsArray()
-            .SelectMany(b => (string?)b!["type"] == "FactSet"
-                ? b["facts"]!.AsArray().Select(f => (string)f!["value"]!)
-                : [(string)b!["text"]!])
-            .ToList();
 
-        Assert.All(texts, AssertNoLiveMarkdown);
-        Assert.All(Facts(card).Values, v => Assert.DoesNotContain('\n', v));
-        Assert.Contains(texts, t => t.Contains(@"\[click\](https://evil.example)", StringComparison.Ordinal));
-        Assert.Contains(texts, t => t.Contains(@"\*bold\*", StringComparison.Ordinal));
+        // No element of the card reads Markdown: every text is a TextRun of a RichTextBlock.
+        var types = Types(card).Distinct().Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["AdaptiveCard", "Column", "ColumnSet", "Container", "RichTextBlock", "TextRun"], types);
+
+        var texts = Texts(card);
+        Assert.Contains(texts, t => t.Contains("[click](https://evil.example)", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.Contains("*bold* _italic_ ~strike~ `code`", StringComparison.Ordinal));
         Assert.Contains(texts, t => t.Contains("<script>", StringComparison.Ordinal)); // Adaptive Cards render no HTML.
-        Assert.Contains(texts, t => t.Contains("\n\n\\- list item", StringComparison.Ordinal));
+        Assert.Contains("- list item", texts);
+        Assert.Contains("1. numbered", texts);
+        Assert.Contains(texts, t => t.Contains("\"quotes\" & 'single'", StringComparison.Ordinal));
         Assert.Contains(texts, t => t.EndsWith(AlertText.Ellipsis, StringComparison.Ordinal));
-        Assert.Contains(texts, t => t.Contains("\"quotes\"", StringComparison.Ordinal));
-    }
 
-    /// <summary>Every Markdown-significant character (link brackets, emphasis) is preceded by a backslash.</summary>
-    private static void AssertNoLiveMarkdown(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\\')
-            {
-                i++;
-                continue;
-            }
-
-            Assert.False(text[i] is '[' or ']' or '*' or '_', $"unescaped '{text[i]}' at {i} in: {text[..Math.Min(text.Length, 120)]}");
-        }
+        // The only backslash is the one the finding's text has; none is added.
+        Assert.All(texts, t => Assert.DoesNotContain('\\', t.Replace(@"\ backslash", string.Empty, StringComparison.Ordinal)));
+        Assert.All(texts, t => Assert.DoesNotContain('\n', t));
+        Assert.All(Facts(card).Values, v => Assert.True(v.Length <= 500, $"a fact of {v.Length} characters"));
     }
 
     private static JsonObject Card(ReceivedRequest request) => request.Json["attachments"]![0]!["content"]!.AsObject();
 
-    private static Dictionary<string, string> Facts(JsonObject card) => card["body"]!.AsArray()
-        .Single(b => (string?)b!["type"] == "FactSet")!["facts"]!.AsArray()
-        .ToDictionary(f => (string)f!["title"]!, f => (string)f!["value"]!);
+    /// <summary>The first run of the first paragraph: the card's title.</summary>
+    private static JsonObject TitleRun(JsonObject card)
+    {
+        var first = card["body"]![0]!;
+        Assert.Equal("RichTextBlock", (string?)first["type"]);
+        return first["inlines"]![0]!.AsObject();
+    }
+
+    /// <summary>Every element type in the card's body, nested ones included (the actions are not text).</summary>
+    private static IEnumerable<string> Types(JsonNode? node)
+    {
+        if (node is JsonArray array)
+        {
+            foreach (var type in array.SelectMany(Types))
+            {
+                yield return type;
+            }
+        }
+
+        if (node is not JsonObject obj)
+        {
+            yield break;
+        }
+
+        if (obj["type"] is JsonValue value && value.TryGetValue<string>(out var own))
+        {
+            yield return own;
+        }
+
+        foreach (var type in obj.Where(p => p.Key != "actions").SelectMany(p => Types(p.Value)))
+        {
+            yield return type;
+        }
+    }
+
+    /// <summary>The text of every TextRun, in order.</summary>
+    private static List<string> Texts(JsonNode? node) => node switch
+    {
+        JsonObject obj when (string?)obj["type"] == "TextRun" => [(string)obj["text"]!],
+        JsonObject obj => [.. obj.Where(p => p.Key != "actions").SelectMany(p => Texts(p.Value))],
+        JsonArray array => [.. array.SelectMany(Texts)],
+        _ => [],
+    };
+
+    /// <summary>The fact rows (container <c>facts</c>): title run of the first column, value run of the second.</summary>
+    private static Dictionary<string, string> Facts(JsonObject card)
+    {
+        var container = card["body"]!.AsArray().Single(b => (string?)b!["id"] == "facts")!;
+        Assert.Equal("Container", (string?)container["type"]);
+        return container["items"]!.AsArray().ToDictionary(
+            row => Assert.Single(Texts(row!["columns"]![0])),
+            row => Assert.Single(Texts(row!["columns"]![1])));
+    }
 }

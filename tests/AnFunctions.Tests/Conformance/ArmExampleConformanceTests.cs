@@ -7,7 +7,7 @@ using AnFunctions.Infrastructure.Compute;
 namespace AnFunctions.Tests.Conformance;
 
 /// <summary>
-/// The Azure REST spec examples of scale sets under <c>shared/fixtures/arm-examples</c>: every response body that
+/// The Azure REST spec examples of scale sets under <c>tests/fixtures/arm-examples</c>: every response body that
 /// holds a scale set is served by the emulator and read through the app's real path (Azure SDK, then
 /// <see cref="ScaleSetConverter"/>), and the snapshot is checked against the JSON itself.
 /// </summary>
@@ -28,9 +28,9 @@ public sealed class ArmExampleConformanceTests
     private static List<(string File, string Status, int Index)> ScaleSetBodyRows()
     {
         var rows = new List<(string File, string Status, int Index)>();
-        foreach (var file in SharedFixtures.Files("arm-examples", "*.json", SearchOption.TopDirectoryOnly))
+        foreach (var file in ConformanceFixtures.Files("arm-examples", "*.json", SearchOption.TopDirectoryOnly))
         {
-            if (SharedFixtures.ReadJson(file)["responses"] is not JsonObject responses)
+            if (ConformanceFixtures.ReadJson(file)["responses"] is not JsonObject responses)
             {
                 continue;
             }
@@ -59,16 +59,16 @@ public sealed class ArmExampleConformanceTests
 
     private static JsonObject Body(string file, string status, int index)
     {
-        var body = SharedFixtures.ReadJson(file)["responses"]![status]!["body"]!;
+        var body = ConformanceFixtures.ReadJson(file)["responses"]![status]!["body"]!;
         var item = body["value"] is JsonArray values ? values[index]! : body;
-        return SharedFixtures.WithoutGeneratedFiller(SharedFixtures.WithoutPlaceholders(item)).AsObject();
+        return ConformanceFixtures.WithoutGeneratedFiller(ConformanceFixtures.WithoutPlaceholders(item)).AsObject();
     }
 
     private static async Task<(ScaleSetSnapshot Snapshot, ArmEmulator Emulator)> ReadThroughTheAppAsync(JsonObject body)
     {
         var emulator = new ArmEmulator();
         emulator.PutScaleSet(body.DeepClone().AsObject());
-        var client = new ArmScaleSetClient(SharedFixtures.Connection(emulator));
+        var client = new ArmScaleSetClient(ConformanceFixtures.Connection(emulator));
         var snapshot = await client.GetAsync(ScaleSetId.Parse(body["id"]!.GetValue<string>()), CancellationToken.None);
         Assert.NotNull(snapshot);
         return (snapshot, emulator);
@@ -77,7 +77,7 @@ public sealed class ArmExampleConformanceTests
     private static JsonArray NicsOf(JsonObject body) =>
         body["properties"]?["virtualMachineProfile"]?["networkProfile"]?["networkInterfaceConfigurations"] as JsonArray ?? [];
 
-    [SharedFact]
+    [Fact]
     public void Fixtures_ArmExamples_HoldTheExpectedScaleSets()
     {
         var files = ScaleSetBodyRows().Select(row => row.File).Distinct().ToList();
@@ -89,7 +89,7 @@ public sealed class ArmExampleConformanceTests
         Assert.DoesNotContain("arm-examples/ListAvailableResourceSkusForARegion.json", files);
     }
 
-    [SharedTheory]
+    [Theory]
     [MemberData(nameof(ScaleSetBodies))]
     public async Task GetAsync_SpecExample_SnapshotMatchesTheJson(string file, string status, int index)
     {
@@ -115,7 +115,7 @@ public sealed class ArmExampleConformanceTests
         Assert.Equal(emulator.GetETag(body["id"]!.GetValue<string>()), snapshot.ETag);
     }
 
-    [SharedTheory]
+    [Theory]
     [InlineData("200")]
     [InlineData("201")]
     public async Task GetAsync_DisableTcpStateTrackingExample_PrimaryOnSecondaryOff(string status)
@@ -130,10 +130,10 @@ public sealed class ArmExampleConformanceTests
         var raw = JsonNode.Parse(snapshot.RawNetworkInterfaceConfigurations)!.AsArray();
         Assert.Equal([true, false], raw.Select(n => n!["properties"]!["disableTcpStateTracking"]!.GetValue<bool>()));
         Assert.Equal(["Standard_D1_v2"], snapshot.VmSizes);
-        Assert.Equal(ScaleSetId.Create(SharedFixtures.Subscription, "myResourceGroup", "vmss-name"), snapshot.Id);
+        Assert.Equal(ScaleSetId.Create(ConformanceFixtures.Subscription, "myResourceGroup", "vmss-name"), snapshot.Id);
     }
 
-    [SharedFact]
+    [Fact]
     public async Task GetAsync_GetExample_AnKeyAbsentIsNullAndTimeCreatedRead()
     {
         var body = Body("arm-examples/VirtualMachineScaleSet_Get.json", "200", 0);
@@ -148,7 +148,7 @@ public sealed class ArmExampleConformanceTests
         Assert.Equal(4, snapshot.Capacity);
     }
 
-    [SharedFact]
+    [Fact]
     public async Task GetAsync_DiskControllerTypeExample_NoTimeCreatedIsNull()
     {
         var body = Body("arm-examples/VirtualMachineScaleSet_Get_WithDiskControllerType.json", "200", 0);
@@ -159,7 +159,7 @@ public sealed class ArmExampleConformanceTests
         Assert.Null(Assert.Single(snapshot.NetworkInterfaces).AcceleratedNetworking);
     }
 
-    [SharedTheory]
+    [Theory]
     [InlineData("200")]
     [InlineData("201")]
     public async Task GetAsync_SkuProfileExample_VmSizesAreTheProfilesSizes(string status)
@@ -175,7 +175,7 @@ public sealed class ArmExampleConformanceTests
         Assert.False(Assert.Single(snapshot.NetworkInterfaces).AcceleratedNetworking);
     }
 
-    [SharedFact]
+    [Fact]
     public async Task GetAsync_ListAllExample_AnOnTheGeneratedScaleSet()
     {
         var body = Body("arm-examples/VirtualMachineScaleSet_ListAll_MaximumSet_Gen.json", "200", 0);

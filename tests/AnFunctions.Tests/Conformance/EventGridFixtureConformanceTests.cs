@@ -6,20 +6,17 @@ using AnFunctions.Infrastructure.EventGrid;
 
 namespace AnFunctions.Tests.Conformance;
 
-/// <summary>The public Event Grid samples under <c>shared/fixtures/eventgrid</c>, read by the app's parser and processor.</summary>
+/// <summary>The public Event Grid samples under <c>tests/fixtures/eventgrid</c>, read by the app's parser and processor.</summary>
 public sealed class EventGridFixtureConformanceTests
 {
-    /// <summary>The body an endpoint sends back to the validation handshake: not an event, so not a delivery.</summary>
-    private const string ValidationResponse = "eventgrid/subscription_validation_response.json";
-
     private readonly EventGridPayloadParser _parser = new();
 
-    private static List<string> DeliveryFiles() =>
-        SharedFixtures.Files("eventgrid", "*.json").Where(f => f != ValidationResponse).ToList();
+    /// <summary>Every file under <c>eventgrid/</c> is one delivery (an event or an array of events).</summary>
+    private static IReadOnlyList<string> DeliveryFiles() => ConformanceFixtures.Files("eventgrid", "*.json");
 
     public static TheoryData<string> Deliveries() => new(DeliveryFiles());
 
-    [SharedFact]
+    [Fact]
     public void Fixtures_EventGridFolder_HoldsEverySchema()
     {
         var files = DeliveryFiles();
@@ -30,11 +27,11 @@ public sealed class EventGridFixtureConformanceTests
         Assert.Contains("eventgrid/subscription_validation_event.json", files);
     }
 
-    [SharedTheory]
+    [Theory]
     [MemberData(nameof(Deliveries))]
     public void Parse_EveryEventGridFixture_NoUnreadableElement(string file)
     {
-        var payload = SharedFixtures.Read(file);
+        var payload = ConformanceFixtures.Read(file);
         var elements = JsonNode.Parse(payload) is JsonArray array ? array.Count : 1;
 
         var result = _parser.Parse(payload);
@@ -44,7 +41,7 @@ public sealed class EventGridFixtureConformanceTests
         Assert.All(result.Events, e => Assert.False(string.IsNullOrWhiteSpace(e.Id)));
     }
 
-    [SharedTheory]
+    [Theory]
     [InlineData("eventgrid/event-grid-schema/resource_write_success.json", ResourceEventKind.WriteSuccess, EventSchema.EventGrid)]
     [InlineData("eventgrid/event-grid-schema/resource_write_failure.json", ResourceEventKind.WriteFailure, EventSchema.EventGrid)]
     [InlineData("eventgrid/event-grid-schema/resource_write_cancel.json", ResourceEventKind.WriteCancel, EventSchema.EventGrid)]
@@ -59,10 +56,10 @@ public sealed class EventGridFixtureConformanceTests
     [InlineData("eventgrid/subscription_validation_event.json", ResourceEventKind.Other, EventSchema.EventGrid)]
     public void Parse_Fixture_KindFromTheEventType(string file, ResourceEventKind kind, EventSchema schema)
     {
-        var json = SharedFixtures.ReadJson(file);
+        var json = ConformanceFixtures.ReadJson(file);
         var source = json is JsonArray array ? array[0]! : json;
 
-        var e = Assert.Single(_parser.Parse(SharedFixtures.Read(file)).Events);
+        var e = Assert.Single(_parser.Parse(ConformanceFixtures.Read(file)).Events);
 
         Assert.Equal(kind, e.Kind);
         Assert.Equal(schema, e.Schema);
@@ -75,36 +72,36 @@ public sealed class EventGridFixtureConformanceTests
         }
     }
 
-    [SharedTheory]
+    [Theory]
     [InlineData("eventgrid/event-grid-schema/resource_write_failure.json", ResourceEventKind.WriteFailure)]
     [InlineData("eventgrid/event-grid-schema/resource_write_cancel.json", ResourceEventKind.WriteCancel)]
     [InlineData("eventgrid/cloud-events-schema/resource_write_failure.json", ResourceEventKind.WriteFailure)]
     [InlineData("eventgrid/cloud-events-schema/resource_write_cancel.json", ResourceEventKind.WriteCancel)]
     public void Parse_FailureOrCancelSampleSayingSucceeded_KindIsNotTakenFromStatus(string file, ResourceEventKind kind)
     {
-        var e = Assert.Single(_parser.Parse(SharedFixtures.Read(file)).Events);
+        var e = Assert.Single(_parser.Parse(ConformanceFixtures.Read(file)).Events);
 
         Assert.Equal("Succeeded", e.Status);
         Assert.Equal(kind, e.Kind);
     }
 
-    [SharedTheory]
+    [Theory]
     [InlineData("eventgrid/cloud-events-schema/resource_write_failure.json")]
     [InlineData("eventgrid/cloud-events-schema/resource_write_cancel.json")]
     [InlineData("eventgrid/cloud-events-schema/resource_delete_success.json")]
     public void Parse_CloudEventWithCamelCaseSpecVersion_Read(string file)
     {
-        Assert.True(SharedFixtures.ReadJson(file).AsObject().ContainsKey("specVersion"), $"{file} no longer has the camelCase quirk");
+        Assert.True(ConformanceFixtures.ReadJson(file).AsObject().ContainsKey("specVersion"), $"{file} no longer has the camelCase quirk");
 
-        var e = Assert.Single(_parser.Parse(SharedFixtures.Read(file)).Events);
+        var e = Assert.Single(_parser.Parse(ConformanceFixtures.Read(file)).Events);
 
         Assert.Equal(EventSchema.CloudEvents, e.Schema);
     }
 
-    [SharedFact]
+    [Fact]
     public void Parse_ValidationEvent_ReadAsOtherWithoutResource()
     {
-        var e = Assert.Single(_parser.Parse(SharedFixtures.Read("eventgrid/subscription_validation_event.json")).Events);
+        var e = Assert.Single(_parser.Parse(ConformanceFixtures.Read("eventgrid/subscription_validation_event.json")).Events);
 
         Assert.Equal("Microsoft.EventGrid.SubscriptionValidationEvent", e.EventType);
         Assert.Equal(ResourceEventKind.Other, e.Kind);
@@ -112,7 +109,7 @@ public sealed class EventGridFixtureConformanceTests
     }
 
     /// <summary>The samples are about storage accounts and Event Hubs: the app acknowledges them without touching ARM.</summary>
-    [SharedFact]
+    [Fact]
     public async Task ProcessAsync_EveryEventGridFixture_NothingToRetryNoArmCall()
     {
         await using var app = AppUnderTest.Create();
@@ -120,7 +117,7 @@ public sealed class EventGridFixtureConformanceTests
 
         foreach (var file in DeliveryFiles())
         {
-            var result = await processor.ProcessAsync(SharedFixtures.Read(file), CancellationToken.None);
+            var result = await processor.ProcessAsync(ConformanceFixtures.Read(file), CancellationToken.None);
 
             Assert.All(result.Outcomes, o => Assert.True(
                 o.Disposition is EventDisposition.Ignored or EventDisposition.Recorded or EventDisposition.Rejected,
@@ -131,10 +128,10 @@ public sealed class EventGridFixtureConformanceTests
     }
 
     /// <summary>
-    /// No public sample is about a scale set; SOURCES.md says how the shape is derived: the same event with the scale
+    /// No public sample is about a scale set; PROVENANCE.md says how the shape is derived: the same event with the scale
     /// set's id as subject and resourceUri and the scale set write as operation. Both schemas reach the PATCH.
     /// </summary>
-    [SharedTheory]
+    [Theory]
     [InlineData("eventgrid/event-grid-schema/resource_write_success.json")]
     [InlineData("eventgrid/cloud-events-schema/resource_write_success.json")]
     public async Task ProcessAsync_WriteSuccessSampleDerivedForAScaleSet_EnablesAnOnTheNewPool(string file)
@@ -144,7 +141,7 @@ public sealed class EventGridFixtureConformanceTests
         app.Emulator.SetSkus(Fleet.StandardSkus());
         var id = Fleet.Id("pool-from-sample");
         app.Emulator.PutScaleSet(Fleet.ScaleSet("pool-from-sample", "Standard_D4s_v5", now.AddMinutes(-3), an: false, nics: 2));
-        var sample = SharedFixtures.ReadJson(file).AsObject();
+        var sample = ConformanceFixtures.ReadJson(file).AsObject();
         sample["subject"] = id;
         sample["data"]!["resourceUri"] = id;
         sample["data"]!["operationName"] = ScaleSetEventHandler.WriteOperation;

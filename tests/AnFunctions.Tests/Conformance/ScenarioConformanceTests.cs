@@ -4,15 +4,16 @@ using AnFunctions.Cli;
 
 namespace AnFunctions.Tests.Conformance;
 
-/// <summary>The shared scenarios (<c>shared/scenarios/*.json</c>) through <c>an simulate</c>, in process.</summary>
+/// <summary>
+/// The conformance scenarios (<c>tests/fixtures/scenarios/*.json</c>, the two cases of the scenario contract) through
+/// <c>an simulate</c>, in process.
+/// </summary>
 public sealed class ScenarioConformanceTests
 {
-    private static string ScenarioPath(string name) => Path.Combine(SharedFixtures.Root, "scenarios", name);
+    private static string ScenarioPath(string name) => Path.Combine(ConformanceFixtures.Fixtures, "scenarios", name);
 
     private static List<string> ScenarioNames() =>
-        RepoPaths.Shared is { } shared && Directory.Exists(Path.Combine(shared, "scenarios"))
-            ? Directory.EnumerateFiles(Path.Combine(shared, "scenarios"), "*.json").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList()
-            : [];
+        ConformanceFixtures.Files("scenarios", "*.json").Select(Path.GetFileName).OfType<string>().ToList();
 
     public static TheoryData<string> Scenarios() => new(ScenarioNames());
 
@@ -39,8 +40,8 @@ public sealed class ScenarioConformanceTests
         return Assert.IsType<JsonObject>(output);
     }
 
-    [SharedFact]
-    public void Fixtures_SharedScenarios_AreThere()
+    [Fact]
+    public void Fixtures_ConformanceScenarios_AreThere()
     {
         var names = ScenarioNames();
 
@@ -48,9 +49,9 @@ public sealed class ScenarioConformanceTests
         Assert.Contains("resize-existing-pool.json", names);
     }
 
-    [SharedTheory]
+    [Theory]
     [MemberData(nameof(Scenarios))]
-    public async Task Simulate_SharedScenario_ExitsZeroWithTheContractFields(string name)
+    public async Task Simulate_ConformanceScenario_ExitsZeroWithTheContractFields(string name)
     {
         var result = await SimulateAsync(name);
 
@@ -60,7 +61,7 @@ public sealed class ScenarioConformanceTests
         }
     }
 
-    [SharedFact]
+    [Fact]
     public async Task Simulate_NewPoolGetsAn_OnePatchEnablingAnOnEveryNic()
     {
         var scenario = JsonNode.Parse(await File.ReadAllTextAsync(ScenarioPath("new-pool-gets-an.json")))!;
@@ -79,7 +80,7 @@ public sealed class ScenarioConformanceTests
         Assert.True(pool["acceleratedNetworking"]!.GetValue<bool>());
     }
 
-    [SharedFact]
+    [Fact]
     public async Task Simulate_ResizeExistingPool_NoArmWrite()
     {
         var result = await SimulateAsync("resize-existing-pool.json");

@@ -5,21 +5,21 @@ using AnFunctions.Infrastructure.Compute;
 namespace AnFunctions.Tests.Conformance;
 
 /// <summary>
-/// Real Resource SKU data under <c>shared/fixtures</c> served by the emulator and read by <see cref="ArmVmSizeSource"/>
+/// Real Resource SKU data under <c>tests/fixtures/skus</c> served by the emulator and read by <see cref="ArmVmSizeSource"/>
 /// through the Azure SDK.
 /// </summary>
 public sealed class SkuConformanceTests
 {
-    [SharedFact]
+    [Fact]
     public async Task ListAsync_SpecExampleForARegion_CapabilitiesReadAsTheJsonSays()
     {
-        var example = SharedFixtures.ReadJson("arm-examples/ListAvailableResourceSkusForARegion.json");
+        var example = ConformanceFixtures.ReadJson("arm-examples/ListAvailableResourceSkusForARegion.json");
         var region = example["parameters"]!["$filter"]!.GetValue<string>().Split('\'')[1];
         var values = example["responses"]!["200"]!["body"]!["value"]!.AsArray();
         var emulator = new ArmEmulator();
         emulator.AddSkusFromJson(example["responses"]!["200"]!["body"]!.ToJsonString());
 
-        var sizes = await new ArmVmSizeSource(SharedFixtures.Connection(emulator)).ListAsync(SharedFixtures.Subscription, region, CancellationToken.None);
+        var sizes = await new ArmVmSizeSource(ConformanceFixtures.Connection(emulator)).ListAsync(ConformanceFixtures.Subscription, region, CancellationToken.None);
 
         Assert.Equal("westus", region);
         Assert.Equal(values.Select(v => v!["name"]!.GetValue<string>()), sizes.Select(s => s.Name));
@@ -40,13 +40,13 @@ public sealed class SkuConformanceTests
     /// back into the ARM shape (capability <c>AcceleratedNetworkingEnabled</c> "True"/"False" as the generator read it;
     /// each reason code a Location restriction for the region), served, read, and compared.
     /// </summary>
-    [SharedTheory]
+    [Theory]
     [InlineData("eastus")]
     [InlineData("westeurope")]
     [InlineData("westus2")]
     public async Task ListAsync_RealRegionalSkuList_EverySizeReadAsListed(string region)
     {
-        var list = SharedFixtures.ReadJson($"skus/djtools-vm-sku-locator/{region}.json");
+        var list = ConformanceFixtures.ReadJson($"skus/djtools-vm-sku-locator/{region}.json");
         Assert.Equal(region, list["region"]!.GetValue<string>());
         var entries = list["skus"]!.AsArray().Select(e => e!.AsObject()).ToList();
         var expected = entries.ToDictionary(
@@ -56,7 +56,7 @@ public sealed class SkuConformanceTests
         var emulator = new ArmEmulator();
         emulator.SetSkus(entries.Select(e => ToResourceSku(e, region)));
 
-        var sizes = await new ArmVmSizeSource(SharedFixtures.Connection(emulator)).ListAsync(SharedFixtures.Subscription, region, CancellationToken.None);
+        var sizes = await new ArmVmSizeSource(ConformanceFixtures.Connection(emulator)).ListAsync(ConformanceFixtures.Subscription, region, CancellationToken.None);
 
         var capable = expected.Count(e => e.Value.An);
         var restricted = expected.Count(e => e.Value.Restricted);

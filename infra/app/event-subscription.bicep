@@ -1,22 +1,21 @@
-// The Event Grid system topic of one target subscription (Microsoft.Resources.Subscriptions: every ARM write in it)
-// and, once the code is deployed, its event subscription to the ScaleSetEvents function. The subscription cannot
-// be created before the function exists, so main.bicep deploys this module with deployEventSubscription=false and
-// the azd postdeploy hook (scripts/post-up.sh -> event-subscriptions.bicep) deploys it again with true.
+// The event subscription of one target subscription's system topic to the ScaleSetEvents function, deployed by the
+// azd postdeploy hook (scripts/post-up.sh or post-up.ps1 -> event-subscriptions.bicep) once the code is deployed:
+// Event Grid refuses a subscription to a function that does not exist yet. The topic is only referenced, never
+// written, so a reused topic (main.bicep, existingSystemTopics) keeps its settings, tags and other subscriptions.
 
-@description('Name of the system topic.')
+@description('Name of the system topic (the app\'s own, or the reused one).')
 param systemTopicName string
 
-@description('Tags of the system topic.')
-param tags { *: string }
+@description('Name of the event subscription: scale-set-events on the app\'s own topic, one per environment on a reused topic.')
+@minLength(3)
+@maxLength(64)
+param eventSubscriptionName string
 
-@description('Create the event subscription too (only once the function app holds the ScaleSetEvents function).')
-param deployEventSubscription bool
+@description('Resource id of the ScaleSetEvents function (<function app id>/functions/ScaleSetEvents).')
+param functionResourceId string
 
-@description('Resource id of the ScaleSetEvents function (<function app id>/functions/ScaleSetEvents); required when deployEventSubscription is true.')
-param functionResourceId string = ''
-
-@description('Resource id of the storage account holding the dead-letter container; required when deployEventSubscription is true.')
-param deadLetterStorageAccountId string = ''
+@description('Resource id of the storage account holding the dead-letter container.')
+param deadLetterStorageAccountId string
 
 @description('Blob container for events that could not be delivered.')
 param deadLetterContainerName string = 'deadletter'
@@ -55,23 +54,13 @@ var scaleSetOperations = [
   'Microsoft.Compute/virtualMachineScaleSets/delete'
 ]
 
-resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
   name: systemTopicName
-  #disable-next-line no-hardcoded-location // a subscription's system topic is not regional: 'global' is its only location
-  location: 'global'
-  tags: tags
-  identity: {
-    type: 'SystemAssigned' // writes dead letters (Storage Blob Data Contributor on the container, rbac.bicep)
-  }
-  properties: {
-    source: subscription().id
-    topicType: 'Microsoft.Resources.Subscriptions'
-  }
 }
 
-resource scaleSetEvents 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = if (deployEventSubscription) {
+resource scaleSetEvents 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = {
   parent: systemTopic
-  name: 'scale-set-events'
+  name: eventSubscriptionName
   properties: {
     destination: {
       endpointType: 'AzureFunction'
@@ -110,6 +99,3 @@ resource scaleSetEvents 'Microsoft.EventGrid/systemTopics/eventSubscriptions@202
     }
   }
 }
-
-output systemTopicName string = systemTopic.name
-output systemTopicPrincipalId string = systemTopic.identity.principalId

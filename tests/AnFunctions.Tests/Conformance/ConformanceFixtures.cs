@@ -9,30 +9,34 @@ using Microsoft.Extensions.Options;
 
 namespace AnFunctions.Tests.Conformance;
 
-/// <summary>The shared fixtures (read in place, never copied) and the app's ARM adapters over an emulator.</summary>
-internal static partial class SharedFixtures
+/// <summary>
+/// The public payloads the conformance tests read, kept byte for byte in <c>tests/fixtures</c> (see its
+/// PROVENANCE.md), and the app's ARM adapters over an emulator.
+/// </summary>
+internal static partial class ConformanceFixtures
 {
     /// <summary>The subscription put in place of <c>{subscription-id}</c> placeholders.</summary>
     public const string Subscription = "8d3f6a2b-5c1e-4b7a-9e0d-2f4a6c8b1d35";
 
-    public static string Root => RepoPaths.Shared ?? throw new InvalidOperationException(SharedSkip.Reason);
+    public static string Fixtures => RepoPaths.Fixtures;
 
-    public static string Fixtures => Path.Combine(Root, "fixtures");
-
-    /// <summary>Files under a fixtures folder, as paths relative to <c>fixtures/</c> with '/' separators (stable test names).</summary>
-    public static IEnumerable<string> Files(string folder, string pattern, SearchOption option = SearchOption.AllDirectories)
+    /// <summary>
+    /// Files under a fixtures folder, as paths relative to <c>tests/fixtures/</c> with '/' separators (stable test names).
+    /// A missing or empty folder is an error, never an empty list: a test must not pass or vanish for want of its data.
+    /// </summary>
+    public static IReadOnlyList<string> Files(string folder, string pattern, SearchOption option = SearchOption.AllDirectories)
     {
-        if (RepoPaths.Shared is null)
+        var root = Path.Combine(Fixtures, folder);
+        if (!Directory.Exists(root))
         {
-            return [];
+            throw new DirectoryNotFoundException($"{root} is missing: the conformance fixtures are part of the repository (tests/fixtures)");
         }
 
-        var root = Path.Combine(Fixtures, folder);
-        return Directory.Exists(root)
-            ? Directory.EnumerateFiles(root, pattern, option)
-                .Select(f => Path.GetRelativePath(Fixtures, f).Replace('\\', '/'))
-                .Order(StringComparer.Ordinal)
-            : [];
+        var files = Directory.EnumerateFiles(root, pattern, option)
+            .Select(f => Path.GetRelativePath(Fixtures, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return files.Count > 0 ? files : throw new FileNotFoundException($"no {pattern} under {root}");
     }
 
     public static string Read(string relative) => File.ReadAllText(Path.Combine(Fixtures, relative));
