@@ -15,7 +15,7 @@ internal sealed class SimulateCommand(CliContext cli) : AsyncCommand<SimulateCom
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<scenario>")]
-        [Description("The scenario file (JSON), as ../shared/SCENARIOS.md describes it.")]
+        [Description("The scenario file (JSON), as docs/SCENARIOS.md describes it.")]
         public string Scenario { get; init; } = string.Empty;
     }
 

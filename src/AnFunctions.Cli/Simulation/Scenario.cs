@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace AnFunctions.Cli.Simulation;
 
-/// <summary>A scenario file, validated (see ../shared/SCENARIOS.md for the contract).</summary>
+/// <summary>A scenario file, validated (docs/SCENARIOS.md describes the format).</summary>
 internal sealed record Scenario(
     string Name,
     DateTimeOffset Start,
