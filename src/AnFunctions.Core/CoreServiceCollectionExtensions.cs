@@ -44,6 +44,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<Audit.AuditStarter>();
         services.TryAddSingleton<Audit.QueuedAuditRunner>();
         services.TryAddSingleton<Explain.PoolExplainer>();
+        services.TryAddSingleton<Rollouts.RolloutStarter>();
+        services.TryAddSingleton<Rollouts.RolloutRunner>();
         return services;
     }
 }

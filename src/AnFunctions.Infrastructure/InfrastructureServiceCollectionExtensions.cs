@@ -63,10 +63,15 @@ public static class InfrastructureServiceCollectionExtensions
             services.TryAddSingleton<Core.Audit.IAuditRunStore, Core.Audit.InMemoryAuditRunStore>();
             services.TryAddSingleton<Core.Audit.InMemoryAuditQueue>();
             services.TryAddSingleton<Core.Audit.IAuditQueue>(sp => sp.GetRequiredService<Core.Audit.InMemoryAuditQueue>());
+            services.TryAddSingleton<Core.Rollouts.IRolloutStore, Core.Rollouts.InMemoryRolloutStore>();
+            services.TryAddSingleton<Core.Rollouts.InMemoryRolloutQueue>();
+            services.TryAddSingleton<Core.Rollouts.IRolloutQueue>(sp => sp.GetRequiredService<Core.Rollouts.InMemoryRolloutQueue>());
             return services;
         }
 
-        services.TryAddSingleton<Core.Audit.IAuditQueue>(sp => new StorageAuditQueue(CreateAuditQueueClient(configuration, sp.GetRequiredService<TokenCredential>)));
+        services.TryAddSingleton<Core.Audit.IAuditQueue>(sp => new StorageAuditQueue(CreateQueueClient(configuration, sp.GetRequiredService<TokenCredential>, Core.Audit.AuditRunMessage.QueueName)));
+        services.TryAddSingleton<Core.Rollouts.IRolloutQueue>(sp => new StorageRolloutQueue(CreateQueueClient(configuration, sp.GetRequiredService<TokenCredential>, Core.Rollouts.RolloutMessage.QueueName)));
+        services.TryAddSingleton<Core.Rollouts.IRolloutStore, Tables.TableRolloutStore>();
         services.AddTableStateStore();
         services.AddTableFindingStore();
         services.TryAddSingleton<Core.Audit.IAuditRunStore, Tables.TableAuditRunStore>();
@@ -74,17 +79,17 @@ public static class InfrastructureServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The queue the host's queue trigger reads, in the host's storage account: the <c>AzureWebJobsStorage</c>
+    /// A queue a host's queue trigger reads, in the host's storage account: the <c>AzureWebJobsStorage</c>
     /// connection string, else <c>AzureWebJobsStorage__queueServiceUri</c> or <c>AzureWebJobsStorage__accountName</c>
     /// with the app's identity.
     /// </summary>
-    internal static QueueClient CreateAuditQueueClient(IConfiguration configuration, Func<TokenCredential> credential)
+    internal static QueueClient CreateQueueClient(IConfiguration configuration, Func<TokenCredential> credential, string queueName)
     {
         var options = StorageAuditQueue.ClientOptions();
         var connectionString = configuration["AzureWebJobsStorage"];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            return new QueueClient(connectionString, Core.Audit.AuditRunMessage.QueueName, options);
+            return new QueueClient(connectionString, queueName, options);
         }
 
         var serviceUri = configuration["AzureWebJobsStorage:queueServiceUri"] is { Length: > 0 } uri
@@ -92,8 +97,8 @@ public static class InfrastructureServiceCollectionExtensions
             : configuration["AzureWebJobsStorage:accountName"] is { Length: > 0 } account
                 ? new Uri($"https://{account}.queue.core.windows.net")
                 : throw new InvalidOperationException(
-                    "queued audits need the host's storage: set AzureWebJobsStorage, AzureWebJobsStorage__accountName or AzureWebJobsStorage__queueServiceUri");
-        return new QueueClient(new Uri(serviceUri, Core.Audit.AuditRunMessage.QueueName), credential(), options);
+                    $"queued work ({queueName}) needs the host's storage: set AzureWebJobsStorage, AzureWebJobsStorage__accountName or AzureWebJobsStorage__queueServiceUri");
+        return new QueueClient(new Uri(serviceUri, queueName), credential(), options);
     }
 
     /// <summary>

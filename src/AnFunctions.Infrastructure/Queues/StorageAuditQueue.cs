@@ -10,13 +10,31 @@ namespace AnFunctions.Infrastructure.Queues;
 /// </summary>
 public sealed class StorageAuditQueue(QueueClient queue) : IAuditQueue
 {
+    private readonly StorageQueueSender _sender = new(queue);
+
+    /// <summary>The client options every queue client of the app uses: Base64 message text, like the trigger expects.</summary>
+    public static QueueClientOptions ClientOptions() => new() { MessageEncoding = QueueMessageEncoding.Base64 };
+
+    public Task EnqueueAsync(AuditRunMessage message, CancellationToken cancellationToken) =>
+        _sender.SendAsync(message.ToJson(), cancellationToken);
+}
+
+/// <summary>Queued rollouts on the host's Storage queue <see cref="Core.Rollouts.RolloutMessage.QueueName"/>, as <see cref="StorageAuditQueue"/> does for audits.</summary>
+public sealed class StorageRolloutQueue(QueueClient queue) : Core.Rollouts.IRolloutQueue
+{
+    private readonly StorageQueueSender _sender = new(queue);
+
+    public Task EnqueueAsync(Core.Rollouts.RolloutMessage message, CancellationToken cancellationToken) =>
+        _sender.SendAsync(message.ToJson(), cancellationToken);
+}
+
+/// <summary>Sends text messages to one Storage queue, creating the queue on first use (once, by one caller at a time).</summary>
+internal sealed class StorageQueueSender(QueueClient queue)
+{
     private readonly SemaphoreSlim _created = new(1, 1);
     private volatile bool _exists;
 
-    /// <summary>The client options every audit queue client uses: Base64 message text, like the trigger expects.</summary>
-    public static QueueClientOptions ClientOptions() => new() { MessageEncoding = QueueMessageEncoding.Base64 };
-
-    public async Task EnqueueAsync(AuditRunMessage message, CancellationToken cancellationToken)
+    public async Task SendAsync(string text, CancellationToken cancellationToken)
     {
         if (!_exists)
         {
@@ -35,6 +53,6 @@ public sealed class StorageAuditQueue(QueueClient queue) : IAuditQueue
             }
         }
 
-        await queue.SendMessageAsync(message.ToJson(), cancellationToken).ConfigureAwait(false);
+        await queue.SendMessageAsync(text, cancellationToken).ConfigureAwait(false);
     }
 }

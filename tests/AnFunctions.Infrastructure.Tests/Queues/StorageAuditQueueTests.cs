@@ -62,23 +62,41 @@ public sealed class StorageAuditQueueTests
         Assert.Equal(message, AuditRunMessage.TryParse(json.ToJsonString()));
     }
 
+    [Fact]
+    public async Task EnqueueAsync_Rollout_SendsItsIdAsBase64JsonOnTheRolloutsQueue()
+    {
+        var handler = new RecordingHandler();
+        var options = StorageAuditQueue.ClientOptions();
+        options.Transport = new HttpClientTransport(new HttpClient(handler));
+        options.Retry.MaxRetries = 0;
+        var queue = new StorageRolloutQueue(new QueueClient("UseDevelopmentStorage=true", AnFunctions.Core.Rollouts.RolloutMessage.QueueName, options));
+
+        await queue.EnqueueAsync(new AnFunctions.Core.Rollouts.RolloutMessage("rollout-20261125T100000Z-0123abcd"), CancellationToken.None);
+
+        var send = Assert.Single(handler.Requests, r => r.Method == HttpMethod.Post);
+        Assert.EndsWith("/rollouts/messages", send.Uri.AbsolutePath, StringComparison.Ordinal);
+        var text = Encoding.UTF8.GetString(Convert.FromBase64String(XDocument.Parse(send.Body).Root!.Element("MessageText")!.Value));
+        Assert.Equal("{\"rolloutId\":\"rollout-20261125T100000Z-0123abcd\"}", text);
+        Assert.Equal("rollout-20261125T100000Z-0123abcd", AnFunctions.Core.Rollouts.RolloutMessage.TryParse(text)!.RolloutId);
+    }
+
     [Theory]
     [InlineData("AzureWebJobsStorage:accountName", "stan123", "https://stan123.queue.core.windows.net/audit-runs")]
     [InlineData("AzureWebJobsStorage:queueServiceUri", "https://stan123.queue.core.windows.net/", "https://stan123.queue.core.windows.net/audit-runs")]
-    public void CreateAuditQueueClient_IdentitySettings_PointAtTheHostAccountsQueue(string key, string value, string expected)
+    public void CreateQueueClient_IdentitySettings_PointAtTheHostAccountsQueue(string key, string value, string expected)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
 
-        var client = InfrastructureServiceCollectionExtensions.CreateAuditQueueClient(configuration, () => new Azure.Identity.DefaultAzureCredential());
+        var client = InfrastructureServiceCollectionExtensions.CreateQueueClient(configuration, () => new Azure.Identity.DefaultAzureCredential(), AnFunctions.Core.Audit.AuditRunMessage.QueueName);
 
         Assert.Equal(expected, client.Uri.ToString());
     }
 
     [Fact]
-    public void CreateAuditQueueClient_NoStorageSetting_Throws()
+    public void CreateQueueClient_NoStorageSetting_Throws()
     {
         var configuration = new ConfigurationBuilder().Build();
 
-        Assert.Throws<InvalidOperationException>(() => InfrastructureServiceCollectionExtensions.CreateAuditQueueClient(configuration, () => throw new InvalidOperationException("no credential")));
+        Assert.Throws<InvalidOperationException>(() => InfrastructureServiceCollectionExtensions.CreateQueueClient(configuration, () => throw new InvalidOperationException("no credential"), AnFunctions.Core.Audit.AuditRunMessage.QueueName));
     }
 }

@@ -1,0 +1,150 @@
+using System.Globalization;
+using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.State;
+
+namespace AnFunctions.Core.Rollouts;
+
+/// <summary>
+/// <see cref="IRolloutStore"/> in process memory (simulate, the CLI without a store, tests). It behaves like the Table
+/// store: versions are ETag-like tokens, saves are conditional on them, and a pool has at most one unfinished rollout.
+/// </summary>
+public sealed class InMemoryRolloutStore : IRolloutStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Rollout> _rollouts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _active = new(StringComparer.Ordinal);
+    private long _version;
+
+    public Task<Rollout?> GetAsync(string rolloutId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rolloutId);
+        lock (_gate)
+        {
+            return Task.FromResult(_rollouts.GetValueOrDefault(rolloutId));
+        }
+    }
+
+    public Task<Rollout?> GetActiveAsync(ScaleSetId poolId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(poolId);
+        lock (_gate)
+        {
+            return Task.FromResult(Active(poolId));
+        }
+    }
+
+    public Task<Rollout?> GetLatestAsync(ScaleSetId poolId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(poolId);
+        lock (_gate)
+        {
+            return Task.FromResult(_rollouts.Values
+                .Where(r => r.PoolId == poolId)
+                .OrderByDescending(r => r.RequestedAt)
+                .ThenByDescending(r => r.RolloutId, StringComparer.Ordinal)
+                .FirstOrDefault());
+        }
+    }
+
+    public Task<Rollout> StartAsync(Rollout rollout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rollout);
+        if (rollout.Version is not null)
+        {
+            throw new ArgumentException("a rollout is started once, before it has a version", nameof(rollout));
+        }
+
+        lock (_gate)
+        {
+            if (Active(rollout.PoolId) is { } active)
+            {
+                throw new RolloutInProgressException(active);
+            }
+
+            if (_rollouts.ContainsKey(rollout.RolloutId))
+            {
+                throw new ConcurrencyConflictException($"rollout {rollout.RolloutId} already exists");
+            }
+
+            var stored = rollout with { Version = NextVersion() };
+            _rollouts[rollout.RolloutId] = stored;
+            if (!stored.IsFinished)
+            {
+                _active[rollout.PoolId.Key] = rollout.RolloutId;
+            }
+
+            return Task.FromResult(stored);
+        }
+    }
+
+    public Task<Rollout> SaveAsync(Rollout rollout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rollout);
+        lock (_gate)
+        {
+            if (!_rollouts.TryGetValue(rollout.RolloutId, out var current) || !string.Equals(current.Version, rollout.Version, StringComparison.Ordinal))
+            {
+                throw new ConcurrencyConflictException(current is null
+                    ? $"rollout {rollout.RolloutId} does not exist"
+                    : $"rollout {rollout.RolloutId} was changed by someone else");
+            }
+
+            var stored = rollout with { Version = NextVersion() };
+            _rollouts[rollout.RolloutId] = stored;
+            if (stored.IsFinished && _active.TryGetValue(rollout.PoolId.Key, out var id) && id == rollout.RolloutId)
+            {
+                _active.Remove(rollout.PoolId.Key);
+            }
+
+            return Task.FromResult(stored);
+        }
+    }
+
+    /// <summary>The caller holds the lock.</summary>
+    private Rollout? Active(ScaleSetId poolId) =>
+        _active.TryGetValue(poolId.Key, out var id) && _rollouts.TryGetValue(id, out var rollout) && !rollout.IsFinished ? rollout : null;
+
+    private string NextVersion() => string.Create(CultureInfo.InvariantCulture, $"W/\"{++_version}\"");
+}
+
+/// <summary>
+/// The rollout queue of <c>simulate</c>, the CLI and tests: with <see cref="RunImmediately"/> (the default) a queued
+/// rollout runs to its end at once, in process, through the same <see cref="RolloutRunner"/> as the queue trigger;
+/// otherwise messages are kept in <see cref="Pending"/> for a test to deliver.
+/// </summary>
+public sealed class InMemoryRolloutQueue(IServiceProvider services) : IRolloutQueue
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<string> _pending = new();
+
+    public bool RunImmediately { get; set; } = true;
+
+    public IReadOnlyList<string> Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.ToList();
+            }
+        }
+    }
+
+    public async Task EnqueueAsync(RolloutMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (RunImmediately)
+        {
+            // Resolved late: the runner is not needed to build whatever enqueues.
+            var runner = (RolloutRunner)(services.GetService(typeof(RolloutRunner))
+                ?? throw new InvalidOperationException("RolloutRunner is not registered"));
+            await runner.RunMessageAsync(message.ToJson(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        lock (_gate)
+        {
+            _pending.Enqueue(message.ToJson());
+        }
+    }
+}
