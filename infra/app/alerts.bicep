@@ -25,12 +25,16 @@ param findingEventName string = 'FindingOpened'
 @description('Finding severity that pages.')
 param findingSeverity string = 'critical'
 
-// Structured log properties arrive as Properties[Name] from the worker's Application Insights logger and as
-// Properties[prop__Name] when the Functions host relays the worker's logs: accept both.
+// Where the fields come from: the worker sends its logs to the Functions host, which writes them to Application
+// Insights with the event name as Properties['EventName'] but only the formatted message (the worker's structured
+// properties are not relayed), so the severity is read from the message text ("Finding <id> opened: <Kind>,
+// <severity>, on <pool>: ..."). A worker that logs to Application Insights itself writes Properties['Severity'];
+// the prop__ forms are the host's prefix for structured properties. tests/AnFunctions.HostProtocol.Tests checks this
+// query against the log lines the worker actually sends.
 var criticalFindingsQuery = '''
 AppTraces
 | extend EventName = coalesce(tostring(Properties['EventName']), tostring(Properties['prop__EventName']))
-| extend Severity = coalesce(tostring(Properties['Severity']), tostring(Properties['prop__Severity']))
+| extend Severity = coalesce(tostring(Properties['Severity']), tostring(Properties['prop__Severity']), extract(@'opened: [A-Za-z]+, ([A-Za-z]+), on ', 1, Message))
 | where EventName == '{0}' and Severity =~ '{1}'
 '''
 
