@@ -4,5 +4,6 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseAnFunctionsMiddleware();
 builder.Services.AddAnFunctions(builder.Configuration);
 builder.Build().Run();
