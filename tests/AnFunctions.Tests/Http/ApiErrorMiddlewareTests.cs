@@ -1,9 +1,7 @@
-using System.Text.Json.Nodes;
 using AnFunctions.Api;
 using AnFunctions.Core.Arm;
 using AnFunctions.Core.Audit;
 using AnFunctions.Core.Findings;
-using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Emulator;
 using AnFunctions.Functions;
