@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
 namespace AnFunctions.Hosting;
@@ -6,10 +7,16 @@ namespace AnFunctions.Hosting;
 public static class AnFunctionsWorkerBuilderExtensions
 {
     /// <summary>
-    /// The worker's middleware, registered after <c>ConfigureFunctionsWebApplication</c> (whose HTTP proxying middleware
-    /// must run first, to give the invocation its HTTP context): <see cref="ApiErrorMiddleware"/> answers the HTTP API's
-    /// upstream failures.
+    /// The whole worker set-up of Program.cs: ASP.NET Core integration for the HTTP functions, then the app's
+    /// middleware, then its services. The order matters: <see cref="ApiErrorMiddleware"/> must run inside the
+    /// integration's HTTP proxying middleware, which gives the invocation its HTTP context.
     /// </summary>
-    public static IFunctionsWorkerApplicationBuilder UseAnFunctionsMiddleware(this IFunctionsWorkerApplicationBuilder builder) =>
+    public static FunctionsApplicationBuilder ConfigureAnFunctions(this FunctionsApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.ConfigureFunctionsWebApplication();
         builder.UseMiddleware<ApiErrorMiddleware>();
+        builder.Services.AddAnFunctions(builder.Configuration);
+        return builder;
+    }
 }
