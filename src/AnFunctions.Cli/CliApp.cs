@@ -8,7 +8,7 @@ namespace AnFunctions.Cli;
 /// <summary>The <c>an</c> command line: the second composition root over the same Core as the Functions host.</summary>
 internal static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, bool errorIsTerminal = false)
     {
         var verbose = args.Contains("--verbose") || args.Contains("-v");
         args = args.Where(a => a is not "--verbose" and not "-v").ToArray();
@@ -19,7 +19,7 @@ internal static class CliApp
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
 
         var services = new ServiceCollection();
-        services.AddSingleton(new CliContext(stdout, stderr, loggerFactory));
+        services.AddSingleton(new CliContext(stdout, stderr, loggerFactory, errorIsTerminal));
 
         var app = new CommandApp(new TypeRegistrar(services));
         app.Configure(config =>

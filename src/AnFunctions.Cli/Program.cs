@@ -1,3 +1,3 @@
 using AnFunctions.Cli;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+return await CliApp.RunAsync(args, Console.Out, Console.Error, errorIsTerminal: !Console.IsErrorRedirected).ConfigureAwait(false);

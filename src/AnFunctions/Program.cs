@@ -3,6 +3,5 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
-builder.ConfigureFunctionsWebApplication();
-builder.Services.AddAnFunctions(builder.Configuration);
+builder.ConfigureAnFunctions();
 builder.Build().Run();

@@ -5,7 +5,7 @@ using AnFunctions.Core.Findings;
 using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
-using AnFunctions.Http;
+using AnFunctions.Api;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Spectre.Console;

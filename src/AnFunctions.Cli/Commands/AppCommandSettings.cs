@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using AnFunctions.Core.Findings;
-using AnFunctions.Http;
+using AnFunctions.Api;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using AnFunctions.Core.Audit;
 using AnFunctions.Core.Findings;
-using AnFunctions.Http;
+using AnFunctions.Api;
+using AnFunctions.Cli.Progress;
+using AnFunctions.Core.ScaleSets;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console.Cli;
 
@@ -43,11 +45,15 @@ internal sealed class AuditCommand(CliContext cli) : AppCommand<AuditCommand.Set
         }
 
         await Cli.Error.WriteLineAsync($"auditing {settings.Subscription ?? "every subscription in scope"}{(settings.ResourceGroup is null ? string.Empty : "/" + settings.ResourceGroup)}{(settings.DryRun ? " (dry-run)" : string.Empty)}...").ConfigureAwait(false);
-        var run = await services.GetRequiredService<FleetAudit>()
-            .RunAsync(new AuditRequest("cli", settings.Subscription?.ToLowerInvariant(), settings.ResourceGroup, settings.DryRun), cancellationToken).ConfigureAwait(false);
-        foreach (var subscription in run.Subscriptions)
+        // The app's audit, whose scale set listing also feeds the progress (live on a terminal, else a line per subscription).
+        var progress = AuditProgress.For(Cli);
+        var audit = ActivatorUtilities.CreateInstance<FleetAudit>(services,
+            new ProgressScaleSetClient(services.GetRequiredService<IScaleSetClient>(), progress, settings.ResourceGroup));
+        var request = new AuditRequest("cli", settings.Subscription?.ToLowerInvariant(), settings.ResourceGroup, settings.DryRun);
+        var run = await progress.RunAsync(() => audit.RunAsync(request, cancellationToken)).ConfigureAwait(false);
+        foreach (var subscription in run.Subscriptions.Where(s => s.Error is not null))
         {
-            await Cli.Error.WriteLineAsync($"  {subscription.SubscriptionId}: {subscription.Pools} pool(s){(subscription.Error is null ? string.Empty : ", error: " + subscription.Error)}").ConfigureAwait(false);
+            await Cli.Error.WriteLineAsync($"  {subscription.SubscriptionId}: error: {subscription.Error}").ConfigureAwait(false);
         }
 
         if (settings.Json)

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using AnFunctions.Core.Decisions;
 using AnFunctions.Core.Findings;
-using AnFunctions.Http;
+using AnFunctions.Api;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console.Cli;
 

@@ -1,13 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AnFunctions.Functions.Http;
-using AnFunctions.Http;
+using AnFunctions.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AnFunctions.Cli.Simulation;
 
@@ -15,11 +13,13 @@ namespace AnFunctions.Cli.Simulation;
 internal sealed record HttpExchange(string Method, string Path, int Status, JsonNode? Body);
 
 /// <summary>
-/// Routes <c>{method, path, body}</c> to the HTTP function classes the host runs (same routes as their
-/// <c>HttpTrigger</c> attributes), with real <see cref="HttpRequest"/>s, and executes their results.
+/// Sends <c>{method, path, body}</c> as a real <see cref="HttpRequest"/> through <see cref="ApiRouter"/> (the host's
+/// route table, endpoints and upstream error mapping) and executes the answer.
 /// </summary>
 internal sealed class HttpDispatcher(IServiceProvider services)
 {
+    private readonly ApiRouter _router = new(services);
+
     public async Task<HttpExchange> SendAsync(string method, string pathAndQuery, JsonNode? body, CancellationToken cancellationToken)
     {
         var context = new DefaultHttpContext { RequestServices = services };
@@ -40,7 +40,7 @@ internal sealed class HttpDispatcher(IServiceProvider services)
 
         var response = new MemoryStream();
         context.Response.Body = response;
-        var result = await RouteAsync(context.Request, path, cancellationToken).ConfigureAwait(false);
+        var result = await _router.SendAsync(context.Request, cancellationToken).ConfigureAwait(false);
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor())).ConfigureAwait(false);
         var text = Encoding.UTF8.GetString(response.ToArray());
         JsonNode? json;
@@ -55,25 +55,4 @@ internal sealed class HttpDispatcher(IServiceProvider services)
 
         return new HttpExchange(context.Request.Method, pathAndQuery, context.Response.StatusCode, json);
     }
-
-    private Task<IActionResult> RouteAsync(HttpRequest request, string path, CancellationToken cancellationToken)
-    {
-        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var get = HttpMethods.IsGet(request.Method);
-        var post = HttpMethods.IsPost(request.Method);
-        return segments switch
-        {
-            ["api", "pools", "reconcile"] when post => Create<PoolsFunctions>().ReconcileAsync(request, cancellationToken),
-            ["api", "pools", "explain"] when get => Create<PoolsFunctions>().ExplainAsync(request, cancellationToken),
-            ["api", "audits"] when post => Create<AuditsFunctions>().StartAsync(request, cancellationToken),
-            ["api", "audits", var runId] when get => Create<AuditsFunctions>().StatusAsync(request, Uri.UnescapeDataString(runId), cancellationToken),
-            ["api", "findings"] when get => Create<FindingsFunctions>().ListAsync(request, cancellationToken),
-            ["api", "findings", var findingId] when get => Create<FindingsFunctions>().GetAsync(request, Uri.UnescapeDataString(findingId), cancellationToken),
-            ["api", "pools", "reconcile"] or ["api", "pools", "explain"] or ["api", "audits", ..] or ["api", "findings", ..] =>
-                Task.FromResult<IActionResult>(Problems.Make("method-not-allowed", "Method not allowed", 405, $"{request.Method} is not accepted on this route")),
-            _ => Task.FromResult<IActionResult>(Problems.Make("route-not-found", "No such route", 404, "no HTTP function answers on this path")),
-        };
-    }
-
-    private T Create<T>() => ActivatorUtilities.CreateInstance<T>(services);
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using AnFunctions.Core.Audit;
 using AnFunctions.Emulator;
-using AnFunctions.Functions.Http;
+using AnFunctions.Functions;
 using static AnFunctions.Tests.Http.HttpCalls;
 
 namespace AnFunctions.Tests.Http;
@@ -22,10 +22,12 @@ public sealed class AuditsFunctionsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private AuditsFunctions Functions => _app.Create<AuditsFunctions>();
+    private ApiFunctions Functions => _app.Create<ApiFunctions>();
+
+    private RunQueuedAuditFunction QueueTrigger => _app.Create<RunQueuedAuditFunction>();
 
     private Task<HttpAnswer> StatusAsync(string runId) =>
-        CallAsync(Request("GET"), (r, ct) => Functions.StatusAsync(r, runId, ct));
+        CallAsync(Request("GET"), (r, ct) => Functions.GetAuditAsync(r, runId, ct));
 
     [Fact]
     public async Task StartAudit_Queued_Answers202ThenTheQueueTriggerRunsItAndStatusShowsTheCompletedRun()
@@ -33,7 +35,7 @@ public sealed class AuditsFunctionsTests : IAsyncLifetime
         var queue = _app.Get<InMemoryAuditQueue>();
         queue.RunImmediately = false;
 
-        var accepted = await CallAsync(Request("POST", body: "{}"), Functions.StartAsync);
+        var accepted = await CallAsync(Request("POST", body: "{}"), Functions.StartAuditAsync);
 
         Assert.Equal(202, accepted.Status);
         var runId = accepted.Json["runId"]!.GetValue<string>();
@@ -46,7 +48,7 @@ public sealed class AuditsFunctionsTests : IAsyncLifetime
 
         var message = Assert.Single(queue.Pending);
         Assert.Equal(runId, JsonNode.Parse(message)!["runId"]!.GetValue<string>());
-        await Functions.RunAsync(queue.Dequeue()!, CancellationToken.None);
+        await QueueTrigger.RunAsync(queue.Dequeue()!, CancellationToken.None);
 
         var status = await StatusAsync(runId);
         Assert.Equal(200, status.Status);
@@ -62,12 +64,12 @@ public sealed class AuditsFunctionsTests : IAsyncLifetime
     {
         var queue = _app.Get<InMemoryAuditQueue>();
         queue.RunImmediately = false;
-        await CallAsync(Request("POST", body: """{"dryRun": true}"""), Functions.StartAsync);
+        await CallAsync(Request("POST", body: """{"dryRun": true}"""), Functions.StartAuditAsync);
         var message = queue.Dequeue()!;
-        await Functions.RunAsync(message, CancellationToken.None);
+        await QueueTrigger.RunAsync(message, CancellationToken.None);
         _app.Emulator.ResetCounts();
 
-        await Functions.RunAsync(message, CancellationToken.None);
+        await QueueTrigger.RunAsync(message, CancellationToken.None);
 
         Assert.Equal(0, _app.Emulator.Count(ArmCallKind.ListScaleSets));
     }
@@ -75,7 +77,7 @@ public sealed class AuditsFunctionsTests : IAsyncLifetime
     [Fact]
     public async Task RunQueuedAudit_PoisonMessage_Throws()
     {
-        await Assert.ThrowsAsync<FormatException>(() => Functions.RunAsync("{\"runId\":\"../../etc\"}", CancellationToken.None));
+        await Assert.ThrowsAsync<FormatException>(() => QueueTrigger.RunAsync("{\"runId\":\"../../etc\"}", CancellationToken.None));
     }
 
     [Fact]
@@ -83,7 +85,7 @@ public sealed class AuditsFunctionsTests : IAsyncLifetime
     {
         var accepted = await CallAsync(
             HttpCalls.Json("POST", new JsonObject { ["subscriptionId"] = AppUnderTest.Subscription.ToUpperInvariant(), ["resourceGroup"] = "k8s-test", ["dryRun"] = true }),
-            Functions.StartAsync);
+            Functions.StartAuditAsync);
 
         Assert.Equal(202, accepted.Status);
         var run = (await StatusAsync(accepted.Json["runId"]!.GetValue<string>())).Json["run"]!;

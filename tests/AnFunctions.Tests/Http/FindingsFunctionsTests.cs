@@ -1,5 +1,5 @@
 using AnFunctions.Core.Audit;
-using AnFunctions.Functions.Http;
+using AnFunctions.Functions;
 using static AnFunctions.Tests.Http.HttpCalls;
 
 namespace AnFunctions.Tests.Http;
@@ -24,9 +24,9 @@ public sealed class FindingsFunctionsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private FindingsFunctions Functions => _app.Create<FindingsFunctions>();
+    private ApiFunctions Functions => _app.Create<ApiFunctions>();
 
-    private Task<HttpAnswer> ListAsync(string query) => CallAsync(Request("GET", query), Functions.ListAsync);
+    private Task<HttpAnswer> ListAsync(string query) => CallAsync(Request("GET", query), Functions.ListFindingsAsync);
 
     [Fact]
     public async Task ListFindings_PageSizeTwo_PagesThroughAllWithAnOpaqueToken()
@@ -65,12 +65,12 @@ public sealed class FindingsFunctionsTests : IAsyncLifetime
     {
         var id = (await ListAsync("pageSize=1")).Json["items"]![0]!["id"]!.GetValue<string>();
 
-        var found = await CallAsync(Request("GET"), (r, ct) => Functions.GetAsync(r, id, ct));
+        var found = await CallAsync(Request("GET"), (r, ct) => Functions.GetFindingAsync(r, id, ct));
         Assert.Equal(200, found.Status);
         Assert.Equal(id, found.Json["id"]!.GetValue<string>());
         Assert.Equal("Info", found.Json["severity"]!.GetValue<string>());
 
-        AssertProblem(await CallAsync(Request("GET"), (r, ct) => Functions.GetAsync(r, "fnd-000000000000000000000000", ct)), 404, "finding-not-found");
-        AssertProblem(await CallAsync(Request("GET"), (r, ct) => Functions.GetAsync(r, "fnd-../../etc/passwd", ct)), 400, "invalid-finding-id");
+        AssertProblem(await CallAsync(Request("GET"), (r, ct) => Functions.GetFindingAsync(r, "fnd-000000000000000000000000", ct)), 404, "finding-not-found");
+        AssertProblem(await CallAsync(Request("GET"), (r, ct) => Functions.GetFindingAsync(r, "fnd-../../etc/passwd", ct)), 400, "invalid-finding-id");
     }
 }

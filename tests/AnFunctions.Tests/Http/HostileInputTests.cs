@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AnFunctions.Functions.Http;
+using AnFunctions.Functions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using static AnFunctions.Tests.Http.HttpCalls;
@@ -78,12 +78,12 @@ public sealed class HostileInputTests : IAsyncLifetime
 
     private Task<IActionResult> InvokeAsync(Route route, HttpRequest request) => route switch
     {
-        Route.Reconcile => _app.Create<PoolsFunctions>().ReconcileAsync(request, CancellationToken.None),
-        Route.Explain => _app.Create<PoolsFunctions>().ExplainAsync(request, CancellationToken.None),
-        Route.StartAudit => _app.Create<AuditsFunctions>().StartAsync(request, CancellationToken.None),
-        Route.AuditStatus => _app.Create<AuditsFunctions>().StatusAsync(request, "../../audit-20261125T100000Z-0123abcd", CancellationToken.None),
-        Route.ListFindings => _app.Create<FindingsFunctions>().ListAsync(request, CancellationToken.None),
-        _ => _app.Create<FindingsFunctions>().GetAsync(request, "fnd-..%2F..%2Fetc", CancellationToken.None),
+        Route.Reconcile => _app.Create<ApiFunctions>().ReconcilePoolAsync(request, CancellationToken.None),
+        Route.Explain => _app.Create<ApiFunctions>().ExplainPoolAsync(request, CancellationToken.None),
+        Route.StartAudit => _app.Create<ApiFunctions>().StartAuditAsync(request, CancellationToken.None),
+        Route.AuditStatus => _app.Create<ApiFunctions>().GetAuditAsync(request, "../../audit-20261125T100000Z-0123abcd", CancellationToken.None),
+        Route.ListFindings => _app.Create<ApiFunctions>().ListFindingsAsync(request, CancellationToken.None),
+        _ => _app.Create<ApiFunctions>().GetFindingAsync(request, "fnd-..%2F..%2Fetc", CancellationToken.None),
     };
 
     [Theory]
@@ -113,7 +113,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     {
         var http = Request("POST", body: ReconcileBody("/subscriptions/x\r\nINJECTED"));
 
-        var answer = await ExecuteAsync(http, await _app.Create<PoolsFunctions>().ReconcileAsync(http, CancellationToken.None));
+        var answer = await ExecuteAsync(http, await _app.Create<ApiFunctions>().ReconcilePoolAsync(http, CancellationToken.None));
 
         AssertProblem(answer, 400, "invalid-resource-id");
         Assert.DoesNotContain("\r", answer.Json["detail"]!.GetValue<string>(), StringComparison.Ordinal);

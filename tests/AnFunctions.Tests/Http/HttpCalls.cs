@@ -40,10 +40,16 @@ internal static class HttpCalls
 
     public static async Task<HttpAnswer> ExecuteAsync(HttpRequest request, IActionResult result)
     {
+        await result.ExecuteResultAsync(new ActionContext(request.HttpContext, new RouteData(), new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
+        return await ReadAsync(request);
+    }
+
+    /// <summary>The response written to <paramref name="request"/>'s context so far.</summary>
+    public static async Task<HttpAnswer> ReadAsync(HttpRequest request)
+    {
         var context = request.HttpContext;
-        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
         context.Response.Body.Position = 0;
-        using var reader = new StreamReader(context.Response.Body);
+        using var reader = new StreamReader(context.Response.Body, leaveOpen: true);
         return new HttpAnswer(context.Response.StatusCode, context.Response.Headers, context.Response.ContentType, await reader.ReadToEndAsync());
     }
 

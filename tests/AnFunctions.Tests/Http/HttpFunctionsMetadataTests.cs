@@ -1,13 +1,28 @@
 using System.Text.Json.Nodes;
+using AnFunctions.Api;
 
 namespace AnFunctions.Tests.Http;
 
 /// <summary>The HTTP and queue functions as the host will read them from the build's functions.metadata.</summary>
 public sealed class HttpFunctionsMetadataTests
 {
-    private static JsonObject Function(string name) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.HostOutput, "functions.metadata")))!.AsArray()
-            .Single(f => f!["name"]!.GetValue<string>() == name)!.AsObject();
+    private static JsonArray Metadata() => JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.HostOutput, "functions.metadata")))!.AsArray();
+
+    private static JsonObject Function(string name) => Metadata().Single(f => f!["name"]!.GetValue<string>() == name)!.AsObject();
+
+    /// <summary>The host serves exactly the route table simulate routes through: same functions, methods and routes.</summary>
+    [Fact]
+    public void HttpFunctions_Metadata_AreExactlyTheRouteTable()
+    {
+        var built = Metadata()
+            .Select(f => (Name: f!["name"]!.GetValue<string>(), Trigger: f["bindings"]!.AsArray().SingleOrDefault(b => b!["type"]!.GetValue<string>() == "httpTrigger")))
+            .Where(f => f.Trigger is not null)
+            .Select(f => $"{f.Name} {string.Join(",", f.Trigger!["methods"]!.AsArray().Select(m => m!.GetValue<string>()))} {f.Trigger["route"]!.GetValue<string>()}")
+            .Order(StringComparer.Ordinal);
+        var table = ApiRoutes.All.Select(r => $"{r.Name} {r.Method} {r.Template}").Order(StringComparer.Ordinal);
+
+        Assert.Equal(table, built);
+    }
 
     [Theory]
     [InlineData("ReconcilePool", "post", "pools/reconcile")]

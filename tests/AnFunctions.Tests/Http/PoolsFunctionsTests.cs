@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
-using AnFunctions.Functions.Http;
+using AnFunctions.Functions;
 using static AnFunctions.Tests.Http.HttpCalls;
 
 namespace AnFunctions.Tests.Http;
@@ -20,7 +20,7 @@ public sealed class PoolsFunctionsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private PoolsFunctions Functions => _app.Create<PoolsFunctions>();
+    private ApiFunctions Functions => _app.Create<ApiFunctions>();
 
     private Task<HttpAnswer> ReconcileAsync(string id, bool? dryRun)
     {
@@ -30,11 +30,11 @@ public sealed class PoolsFunctionsTests : IAsyncLifetime
             body["dryRun"] = value;
         }
 
-        return CallAsync(HttpCalls.Json("POST", body), Functions.ReconcileAsync);
+        return CallAsync(HttpCalls.Json("POST", body), Functions.ReconcilePoolAsync);
     }
 
     private Task<HttpAnswer> ExplainAsync(string id) =>
-        CallAsync(Request("GET", "resourceId=" + Uri.EscapeDataString(id)), Functions.ExplainAsync);
+        CallAsync(Request("GET", "resourceId=" + Uri.EscapeDataString(id)), Functions.ExplainPoolAsync);
 
     [Fact]
     public async Task Reconcile_DryRunOnNewPool_ReturnsThePlannedPatchAndWritesNothing()

@@ -3,7 +3,6 @@ using AnFunctions.Cli.Simulation;
 using AnFunctions.Core.Events;
 using AnFunctions.Core.State;
 using AnFunctions.Functions;
-using AnFunctions.Functions.Http;
 using AnFunctions.Infrastructure.EventGrid;
 using CsCheck;
 using Microsoft.AspNetCore.Http;
@@ -186,9 +185,7 @@ public sealed class FuzzTests
         await using var app = AppUnderTest.Create(new Dictionary<string, string?> { ["AcceleratedNetworking:Subscriptions"] = AppUnderTest.Subscription }, Now);
         app.Emulator.SetSkus(Fleet.StandardSkus());
         app.Emulator.PutScaleSet(Fleet.ScaleSet("pool-fuzz", "Standard_D4s_v5", Now.AddMinutes(-1)));
-        var pools = app.Create<PoolsFunctions>();
-        var audits = app.Create<AuditsFunctions>();
-        var findings = app.Create<FindingsFunctions>();
+        var functions = app.Create<ApiFunctions>();
 
         await Requests.SampleAsync(async c =>
         {
@@ -200,12 +197,12 @@ public sealed class FuzzTests
 
             IActionResult result = c.Route switch
             {
-                Route.Reconcile => await pools.ReconcileAsync(request, CancellationToken.None),
-                Route.Explain => await pools.ExplainAsync(request, CancellationToken.None),
-                Route.StartAudit => await audits.StartAsync(request, CancellationToken.None),
-                Route.AuditStatus => await audits.StatusAsync(request, c.RouteValue, CancellationToken.None),
-                Route.ListFindings => await findings.ListAsync(request, CancellationToken.None),
-                _ => await findings.GetAsync(request, c.RouteValue, CancellationToken.None),
+                Route.Reconcile => await functions.ReconcilePoolAsync(request, CancellationToken.None),
+                Route.Explain => await functions.ExplainPoolAsync(request, CancellationToken.None),
+                Route.StartAudit => await functions.StartAuditAsync(request, CancellationToken.None),
+                Route.AuditStatus => await functions.GetAuditAsync(request, c.RouteValue, CancellationToken.None),
+                Route.ListFindings => await functions.ListFindingsAsync(request, CancellationToken.None),
+                _ => await functions.GetFindingAsync(request, c.RouteValue, CancellationToken.None),
             };
             var answer = await ExecuteAsync(request, result);
 

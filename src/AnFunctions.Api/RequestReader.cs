@@ -6,7 +6,7 @@ using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
 using Microsoft.AspNetCore.Http;
 
-namespace AnFunctions.Http;
+namespace AnFunctions.Api;
 
 /// <summary>A value read from a request, or the problem that answers the request instead.</summary>
 public readonly record struct Checked<T>(T? Value, ApiResult? Problem)

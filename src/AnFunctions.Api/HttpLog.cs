@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace AnFunctions.Http;
+namespace AnFunctions.Api;
 
-/// <summary>The HTTP functions' log lines (1650-1699). Values from requests are passed through <see cref="LogValues.Safe"/>.</summary>
+/// <summary>The HTTP API's log lines (1650-1699). Values from requests are passed through <see cref="LogValues.Safe"/>.</summary>
 public static partial class HttpLog
 {
     [LoggerMessage(1650, LogLevel.Information, "HTTP {Function} refused: {Status} {ProblemType}", EventName = "HttpRequestRefused")]
@@ -16,4 +16,7 @@ public static partial class HttpLog
 
     [LoggerMessage(1653, LogLevel.Warning, "HTTP {Function}: ARM failed with {ArmStatus} {ErrorCode}", EventName = "HttpArmFailed")]
     public static partial void ArmFailed(ILogger logger, string function, int armStatus, string? errorCode);
+
+    [LoggerMessage(1654, LogLevel.Warning, "HTTP {Function}: the state store is unavailable", EventName = "HttpStateUnavailable")]
+    public static partial void StateUnavailable(ILogger logger, string function);
 }

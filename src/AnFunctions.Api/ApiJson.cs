@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AnFunctions.Core.ScaleSets;
 
-namespace AnFunctions.Http;
+namespace AnFunctions.Api;
 
 /// <summary>The JSON of the HTTP API: camelCase names, enums by name, scale set ids as their canonical string.</summary>
 public static class ApiJson

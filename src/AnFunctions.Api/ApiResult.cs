@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
-namespace AnFunctions.Http;
+namespace AnFunctions.Api;
 
 /// <summary>
 /// A JSON answer written straight to the response with <see cref="ApiJson.Options"/>: no MVC formatter is involved,

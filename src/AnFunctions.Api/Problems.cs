@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace AnFunctions.Http;
+namespace AnFunctions.Api;
 
 /// <summary>An RFC 9457 problem: a stable <see cref="Type"/> URI per kind of problem, never a stack trace.</summary>
 public sealed record Problem(
@@ -46,6 +46,12 @@ public static class Problems
     public static ApiResult ArmError(int armStatus, string? errorCode) =>
         Make("arm-error", "Azure Resource Manager refused or failed the call", 502,
             $"ARM answered {(armStatus == 0 ? "nothing (timeout or connection failure)" : armStatus.ToString(System.Globalization.CultureInfo.InvariantCulture))}{(errorCode is null ? string.Empty : $" ({Clip(errorCode)})")}");
+
+    public static ApiResult StateUnavailable() => Make("state-unavailable", "The state store is unavailable", 503, "the app's state store could not be reached; try again");
+
+    public static ApiResult MethodNotAllowed(string method) => Make("method-not-allowed", "Method not allowed", 405, $"{Clip(method)} is not accepted on this route");
+
+    public static ApiResult RouteNotFound() => Make("route-not-found", "No such route", 404, "no HTTP function answers on this path");
 
     public static ApiResult Make(string slug, string title, int status, string detail) =>
         new(status, new Problem(BaseUri + slug, title, status, detail), ApiResult.ProblemJson);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using AnFunctions.Core.Findings;
 
-namespace AnFunctions.Http;
+namespace AnFunctions.Api;
 
 /// <summary>A checked finding listing request: the filter, the page size and where to continue.</summary>
 public sealed record FindingListRequest(FindingQuery Query, int PageSize, string? Continuation);

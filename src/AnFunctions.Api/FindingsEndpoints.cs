@@ -1,24 +1,20 @@
 using AnFunctions.Core.Findings;
-using AnFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
-namespace AnFunctions.Functions.Http;
+namespace AnFunctions.Api;
 
 /// <summary>List findings with filters and paging; get one finding.</summary>
-public sealed class FindingsFunctions(IFindingStore findings, ILogger<FindingsFunctions> logger)
+public sealed class FindingsEndpoints(IFindingStore findings, ILogger<FindingsEndpoints> logger)
 {
-    public const string ListName = "ListFindings";
-    public const string GetName = "GetFinding";
+    private const string ListName = ApiRoutes.ListFindings.Name;
+    private const string GetName = ApiRoutes.GetFinding.Name;
 
     private static readonly string[] ListParameters = ["status", "severity", "subscription", "kind", "pageSize", "continuation"];
 
     /// <summary><c>GET /api/findings?status=&amp;severity=&amp;subscription=&amp;kind=&amp;pageSize=&amp;continuation=</c>.</summary>
-    [Function(ListName)]
-    public async Task<IActionResult> ListAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "findings")] HttpRequest request, CancellationToken cancellationToken)
+    public async Task<IActionResult> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (RequestReader.CheckQuery(request, ListParameters) is { } badQuery)
         {
@@ -35,21 +31,12 @@ public sealed class FindingsFunctions(IFindingStore findings, ILogger<FindingsFu
         }
 
         var (filter, pageSize, continuation) = query.Value!;
-        try
-        {
-            var page = await FindingPages.ReadAsync(findings, filter, pageSize, continuation, cancellationToken).ConfigureAwait(false);
-            return HttpAnswers.Ok(logger, ListName, new FindingPageView(page.Items, page.Continuation));
-        }
-        catch (Exception e) when (HttpAnswers.Upstream(logger, ListName, e) is { } problem)
-        {
-            return problem;
-        }
+        var page = await FindingPages.ReadAsync(findings, filter, pageSize, continuation, cancellationToken).ConfigureAwait(false);
+        return HttpAnswers.Ok(logger, ListName, new FindingPageView(page.Items, page.Continuation));
     }
 
     /// <summary><c>GET /api/findings/{findingId}</c>.</summary>
-    [Function(GetName)]
-    public async Task<IActionResult> GetAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "findings/{findingId}")] HttpRequest request, string findingId, CancellationToken cancellationToken)
+    public async Task<IActionResult> GetAsync(HttpRequest request, string findingId, CancellationToken cancellationToken)
     {
         if (RequestReader.CheckQuery(request) is { } badQuery)
         {

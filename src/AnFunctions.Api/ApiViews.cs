@@ -4,7 +4,7 @@ using AnFunctions.Core.Decisions;
 using AnFunctions.Core.Findings;
 using AnFunctions.Core.State;
 
-namespace AnFunctions.Http;
+namespace AnFunctions.Api;
 
 /// <summary>Body of <c>POST /api/pools/reconcile</c>.</summary>
 public sealed record ReconcileBody(string? ResourceId, bool? DryRun);

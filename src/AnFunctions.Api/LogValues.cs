@@ -1,4 +1,4 @@
-namespace AnFunctions.Http;
+namespace AnFunctions.Api;
 
 /// <summary>Values from a request, made safe to log or echo: control characters (CR, LF...) replaced, length capped.</summary>
 public static class LogValues

@@ -1,0 +1,22 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+namespace AnFunctions.Hosting;
+
+public static class AnFunctionsWorkerBuilderExtensions
+{
+    /// <summary>
+    /// The whole worker set-up of Program.cs: ASP.NET Core integration for the HTTP functions, then the app's
+    /// middleware, then its services. The order matters: <see cref="ApiErrorMiddleware"/> must run inside the
+    /// integration's HTTP proxying middleware, which gives the invocation its HTTP context.
+    /// </summary>
+    public static FunctionsApplicationBuilder ConfigureAnFunctions(this FunctionsApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.ConfigureFunctionsWebApplication();
+        builder.UseMiddleware<ApiErrorMiddleware>();
+        builder.Services.AddAnFunctions(builder.Configuration);
+        return builder;
+    }
+}
