@@ -17,7 +17,7 @@ resource role 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(subscription().id, environmentName, 'anfunctions-operator')
   properties: {
     roleName: 'AnFunctions operator (${environmentName}, ${subscription().subscriptionId})'
-    description: 'Lets AnFunctions read scale sets, their instances, Compute SKUs and the Activity Log, and enable Accelerated Networking on new scale sets. Actions: infra/app/permissions.json.'
+    description: 'Lets AnFunctions read scale sets, their instances, Compute SKUs and the Activity Log, enable Accelerated Networking on new scale sets and roll it out to their nodes (deallocate, upgrade, start). Actions: infra/app/permissions.json.'
     type: 'CustomRole'
     permissions: [
       {

@@ -71,6 +71,21 @@ public static class ApiRoutes
         public const string Template = "findings/{" + FindingId + "}";
     }
 
+    public static class StartRollout
+    {
+        public const string Name = "StartRollout";
+        public const string Method = Post;
+        public const string Template = "pools/rollout";
+    }
+
+    public static class GetRollout
+    {
+        public const string Name = "GetRollout";
+        public const string Method = Get;
+        public const string RolloutId = "rolloutId";
+        public const string Template = "rollouts/{" + RolloutId + "}";
+    }
+
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
         new(ReconcilePool.Name, ReconcilePool.Method, ReconcilePool.Template, (s, r, ct) => Endpoints<PoolsEndpoints>(s).ReconcileAsync(r, ct)),
@@ -79,6 +94,8 @@ public static class ApiRoutes
         new(GetAudit.Name, GetAudit.Method, GetAudit.Template, (s, r, ct) => Endpoints<AuditsEndpoints>(s).StatusAsync(r, RouteValue(r, GetAudit.RunId), ct)),
         new(ListFindings.Name, ListFindings.Method, ListFindings.Template, (s, r, ct) => Endpoints<FindingsEndpoints>(s).ListAsync(r, ct)),
         new(GetFinding.Name, GetFinding.Method, GetFinding.Template, (s, r, ct) => Endpoints<FindingsEndpoints>(s).GetAsync(r, RouteValue(r, GetFinding.FindingId), ct)),
+        new(StartRollout.Name, StartRollout.Method, StartRollout.Template, (s, r, ct) => Endpoints<RolloutsEndpoints>(s).StartAsync(r, ct)),
+        new(GetRollout.Name, GetRollout.Method, GetRollout.Template, (s, r, ct) => Endpoints<RolloutsEndpoints>(s).StatusAsync(r, RouteValue(r, GetRollout.RolloutId), ct)),
     ];
 
     /// <summary>The route of a function, by its name; null when the function is not an HTTP API route.</summary>

@@ -15,6 +15,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddTransient<PoolsEndpoints>();
         services.TryAddTransient<AuditsEndpoints>();
         services.TryAddTransient<FindingsEndpoints>();
+        services.TryAddTransient<RolloutsEndpoints>();
         return services;
     }
 }

@@ -53,6 +53,16 @@ public static class Problems
 
     public static ApiResult RouteNotFound() => Make("route-not-found", "No such route", 404, "no HTTP function answers on this path");
 
+    public static ApiResult RolloutRefused(string refusal, string explanation) =>
+        Make("rollout-refused", "The rollout is refused", 409, $"{refusal}: {explanation}");
+
+    public static ApiResult RolloutInProgress(string rolloutId, string statusUrl) =>
+        Make("rollout-in-progress", "The pool already has a rollout in progress", 409, $"rollout {rolloutId} of this pool is queued or running ({statusUrl}); one pool never has two at once");
+
+    public static ApiResult InvalidRolloutId() => Make("invalid-rollout-id", "The rollout id is not valid", 400, "rollout ids look like rollout-20261125T100000Z-0123abcd");
+
+    public static ApiResult RolloutNotFound() => Make("rollout-not-found", "No such rollout", 404, "no rollout has this id (rollouts are kept in the state store)");
+
     public static ApiResult Make(string slug, string title, int status, string detail) =>
         new(status, new Problem(BaseUri + slug, title, status, detail), ApiResult.ProblemJson);
 

@@ -50,6 +50,9 @@ internal static class CliApp
             config.AddCommand<FindingsCommand>("findings")
                 .WithDescription("List findings, with filters.")
                 .WithExample("findings", "--status", "open", "--severity", "warning", "--fail-on", "critical");
+            config.AddCommand<RolloutCommand>("rollout")
+                .WithDescription("Bring a pool's running nodes onto its model's AN, batch by batch within MaxUnavailable (deallocate, upgrade, start); without --apply, the plan only.")
+                .WithExample("rollout", "/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachineScaleSets/<name>", "--batch-size", "1", "--apply");
         });
 
         try

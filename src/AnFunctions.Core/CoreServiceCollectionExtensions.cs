@@ -33,6 +33,7 @@ public static class CoreServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Findings.FindingEngine>();
+        services.TryAddSingleton<Findings.NodeCheck>();
         services.TryAddSingleton<Findings.RefusedWriteHandler>();
         services.TryAddSingleton<Alerts.AlertDispatcher>();
         services.TryAddSingleton<Alerts.AlertPump>();

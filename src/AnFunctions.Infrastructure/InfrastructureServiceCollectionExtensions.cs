@@ -69,8 +69,8 @@ public static class InfrastructureServiceCollectionExtensions
             return services;
         }
 
-        services.TryAddSingleton<Core.Audit.IAuditQueue>(sp => new StorageAuditQueue(CreateQueueClient(configuration, sp.GetRequiredService<TokenCredential>, Core.Audit.AuditRunMessage.QueueName)));
-        services.TryAddSingleton<Core.Rollouts.IRolloutQueue>(sp => new StorageRolloutQueue(CreateQueueClient(configuration, sp.GetRequiredService<TokenCredential>, Core.Rollouts.RolloutMessage.QueueName)));
+        services.TryAddSingleton<Core.Audit.IAuditQueue>(sp => new StorageAuditQueue(new Lazy<QueueClient>(() => CreateQueueClient(configuration, sp.GetRequiredService<TokenCredential>, Core.Audit.AuditRunMessage.QueueName))));
+        services.TryAddSingleton<Core.Rollouts.IRolloutQueue>(sp => new StorageRolloutQueue(new Lazy<QueueClient>(() => CreateQueueClient(configuration, sp.GetRequiredService<TokenCredential>, Core.Rollouts.RolloutMessage.QueueName))));
         services.TryAddSingleton<Core.Rollouts.IRolloutStore, Tables.TableRolloutStore>();
         services.AddTableStateStore();
         services.AddTableFindingStore();

@@ -64,28 +64,6 @@ public sealed class PermissionsTests(CompiledInfra infra)
         Assert.All(notes.EnumerateObject(), note => Assert.False(string.IsNullOrWhiteSpace(note.Value.GetString()), note.Name));
     }
 
-    [Fact]
-    public void PermissionsJson_Actions_AreTheOnesTheAppCalls()
-    {
-        // The contract of issue 6: VMSS read/write, VMSS VM read, Compute SKUs read, Activity Log read, subscriptions read;
-        // plus the join actions ARM's linked-access check requires for a write that resends the NIC configurations'
-        // subnet, load balancer pool and NSG references (join only: nothing in the network can be changed with them).
-        string[] expected =
-        [
-            "Microsoft.Compute/virtualMachineScaleSets/read",
-            "Microsoft.Compute/virtualMachineScaleSets/write",
-            "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/read",
-            "Microsoft.Compute/skus/read",
-            "Microsoft.Insights/eventtypes/values/read",
-            "Microsoft.Resources/subscriptions/read",
-            "Microsoft.Network/virtualNetworks/subnets/join/action",
-            "Microsoft.Network/loadBalancers/backendAddressPools/join/action",
-            "Microsoft.Network/networkSecurityGroups/join/action",
-        ];
-
-        Assert.Equal(expected.Order(StringComparer.Ordinal), PermissionsJsonActions().Order(StringComparer.Ordinal));
-    }
-
     private ArmResource Role() => infra.Main.Single("Microsoft.Authorization/roleDefinitions");
 
     private JsonElement RolePermissions() => Role().Resolve(Role().Property("permissions")[0]);

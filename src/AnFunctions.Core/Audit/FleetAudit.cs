@@ -23,6 +23,7 @@ public sealed partial class FleetAudit(
     PoolReconciler reconciler,
     RefusedWriteHandler refusedWrites,
     FindingEngine findings,
+    NodeCheck nodes,
     IStateStore store,
     IAuditRunStore runs,
     IOptionsMonitor<AcceleratedNetworkingOptions> options,
@@ -30,8 +31,6 @@ public sealed partial class FleetAudit(
     TimeProvider time,
     ILogger<FleetAudit> logger)
 {
-    private static readonly HashSet<FindingKind> InstanceKinds = [FindingKind.NodesWithoutAcceleratedNetworking, FindingKind.InstancesNotOnLatestModel];
-
     public Task<AuditRun> RunAsync(CancellationToken cancellationToken) => RunAsync(new AuditRequest("timer"), cancellationToken);
 
     public async Task<AuditRun> RunAsync(AuditRequest request, CancellationToken cancellationToken)
@@ -154,40 +153,10 @@ public sealed partial class FleetAudit(
         tally.Add(result.Findings);
         if (!request.DryRun && result.Pool is { NeedsInstanceCheck: true } pool)
         {
-            await CheckInstancesAsync(pool, scaleSet, tally, cancellationToken).ConfigureAwait(false);
+            // Only for pools the app enabled AN on whose nodes were not all known to run with it.
+            Interlocked.Increment(ref tally.InstanceChecks);
+            tally.Add(await nodes.CheckAsync(pool, scaleSet, cancellationToken).ConfigureAwait(false));
         }
-    }
-
-    /// <summary>
-    /// Only for pools the app enabled AN on whose nodes were not all known to run with it: one instance listing, the
-    /// counts kept on the pool record, and the mixed-pool finding (information, a warning once the instance grace
-    /// period has passed since the app enabled AN) opened, updated or resolved.
-    /// </summary>
-    private async Task CheckInstancesAsync(PoolRecord pool, ScaleSetSnapshot scaleSet, Tally tally, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref tally.InstanceChecks);
-        var instances = await scaleSets.ListInstancesAsync(pool.Id, cancellationToken).ConfigureAwait(false);
-        var counts = InstanceCounts.Of(instances);
-        var now = time.GetUtcNow();
-        await store.SavePoolAsync(pool with { Instances = counts, InstancesCheckedAt = now, InstancesNotOnLatestModel = counts.Total - counts.OnLatestModel }, cancellationToken).ConfigureAwait(false);
-        var overdue = pool.EnabledAt is { } enabled && now - enabled >= auditOptions.CurrentValue.InstanceGracePeriod;
-        var drafts = counts.WithoutAcceleratedNetworking > 0
-            ? new[]
-            {
-                FindingTexts.NodesWithoutAn(pool.Id, scaleSet.Provisioner, counts, overdue ? FindingSeverity.Warning : FindingSeverity.Info,
-                    new FindingEvidence
-                    {
-                        CurrentSizes = pool.VmSizes,
-                        AcceleratedNetworking = scaleSet.AcceleratedNetworkingOnAll,
-                        Location = pool.Location,
-                        Cluster = ClusterName.From(scaleSet.Tags),
-                        UpgradePolicy = scaleSet.UpgradePolicy.ToString(),
-                        Nodes = counts,
-                        Owner = scaleSet.Provisioner.Owner.ToString(),
-                    }),
-            }
-            : [];
-        tally.Add(await findings.ApplyAsync(pool.Id, new FindingEvaluation(drafts, InstanceKinds), cancellationToken).ConfigureAwait(false));
     }
 
     private async Task CloseVanishedAsync(string subscription, string? resourceGroup, HashSet<string> listed, Tally tally, CancellationToken cancellationToken)

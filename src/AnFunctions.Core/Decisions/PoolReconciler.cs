@@ -20,6 +20,7 @@ public sealed class PoolReconciler(
     IVmSizeCatalogProvider catalogs,
     IStateStore store,
     FindingEngine findings,
+    Rollouts.RolloutStarter rollouts,
     IOptionsMonitor<AcceleratedNetworkingOptions> options,
     TimeProvider time,
     ILogger<PoolReconciler> logger)
@@ -161,6 +162,10 @@ public sealed class PoolReconciler(
                 ? [FindingTexts.NodesWithoutAn(request.Id, scaleSet.Provisioner, counts, FindingSeverity.Info, Evidence(scaleSet, support, request, decision.Nodes, instances) with { AcceleratedNetworking = true })]
                 : Array.Empty<FindingDraft>();
             changes = await findings.ApplyAsync(request.Id, NewPoolFindings(mixed), cancellationToken).ConfigureAwait(false);
+            if (mixed.Length > 0 && settings.RolloutNewPools)
+            {
+                await StartRolloutAsync(request.Id, settings, instances!.Count, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return new ReconcileResult(request.Id, decision, sent || earlier.At is not null, pool, changes, NewlyRecorded: stored is null);
@@ -193,6 +198,34 @@ public sealed class PoolReconciler(
         }
 
         return new PoolEvaluation(stored, record, catalog, support, decision, instances);
+    }
+
+    /// <summary>
+    /// <c>AcceleratedNetworking:RolloutNewPools</c>: the app brings the running nodes of a pool it has just enabled AN on
+    /// onto the new model itself, in batches of MaxUnavailable. Best effort: the write is done and recorded, and the
+    /// mixed-pool finding stays open to say what is left if the rollout cannot start.
+    /// </summary>
+    private async Task StartRolloutAsync(ScaleSetId id, AcceleratedNetworkingOptions settings, int instances, CancellationToken cancellationToken)
+    {
+        var batch = settings.NodeSafety.MaxUnavailable.InstancesOf(instances);
+        if (batch < 1)
+        {
+            Log.NewPoolRolloutNotStarted(logger, id.Value, $"AcceleratedNetworking:MaxUnavailable {settings.NodeSafety.MaxUnavailable} allows no node of {instances} down");
+            return;
+        }
+
+        try
+        {
+            var start = await rollouts.StartAsync(id, batch, dryRun: false, "app", cancellationToken).ConfigureAwait(false);
+            if (start.Status != Rollouts.RolloutStartStatus.Accepted)
+            {
+                Log.NewPoolRolloutNotStarted(logger, id.Value, $"{start.Status} {start.Plan?.Explanation}");
+            }
+        }
+        catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException or ConcurrencyConflictException)
+        {
+            Log.NewPoolRolloutNotStarted(logger, id.Value, e.Message);
+        }
     }
 
     /// <summary>The findings a new pool's decision speaks for: a blocked write, and a mixed pool right after the write.</summary>

@@ -12,7 +12,7 @@ namespace AnFunctions.Core.Rollouts;
 /// failure stops the rollout and is reported; a batch that was deallocated is started again before giving up, so a
 /// failure never leaves more nodes down than one batch, and not for longer than it takes to notice.
 /// </summary>
-public sealed partial class RolloutRunner(IScaleSetClient scaleSets, IRolloutStore store, TimeProvider time, ILogger<RolloutRunner> logger)
+public sealed partial class RolloutRunner(IScaleSetClient scaleSets, IRolloutStore store, IStateStore pools, Findings.NodeCheck nodes, TimeProvider time, ILogger<RolloutRunner> logger)
 {
     /// <summary>
     /// Transient failures a rollout outlives (the queue delivers its message again each time); the next one stops it, so
@@ -80,7 +80,28 @@ public sealed partial class RolloutRunner(IScaleSetClient scaleSets, IRolloutSto
 
         rollout = await SaveAsync(rollout with { Status = RolloutStatus.Succeeded, EndedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         LogSucceeded(logger, rollout.RolloutId, rollout.PoolId.Value, rollout.Batches.Sum(b => b.InstanceIds.Count));
+        await RecheckNodesAsync(rollout.PoolId, cancellationToken).ConfigureAwait(false);
         return rollout;
+    }
+
+    /// <summary>
+    /// The pool record and the mixed-pool finding follow what the rollout did, at once rather than at the next audit.
+    /// Best effort: the rollout is recorded already, and the audit checks the nodes again anyway.
+    /// </summary>
+    private async Task RecheckNodesAsync(ScaleSetId poolId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await pools.GetPoolAsync(poolId, cancellationToken).ConfigureAwait(false) is { Status: PoolStatus.Active } pool
+                && await scaleSets.GetAsync(poolId, cancellationToken).ConfigureAwait(false) is { } scaleSet)
+            {
+                await nodes.CheckAsync(pool, scaleSet, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException or ConcurrencyConflictException)
+        {
+            LogRecheckFailed(logger, poolId.Value, e.Message);
+        }
     }
 
     /// <summary>One step of the documented path for one batch.</summary>
@@ -149,6 +170,7 @@ public sealed partial class RolloutRunner(IScaleSetClient scaleSets, IRolloutSto
             Error = $"batch {batch.Index} ({string.Join(", ", batch.InstanceIds)}) failed at {batch.Step}: {error}{restarted}",
         }, cancellationToken).ConfigureAwait(false);
         LogFailed(logger, rollout.RolloutId, rollout.PoolId.Value, batch.Index, rollout.Error!);
+        await RecheckNodesAsync(rollout.PoolId, cancellationToken).ConfigureAwait(false);
         return rollout;
     }
 
@@ -165,6 +187,9 @@ public sealed partial class RolloutRunner(IScaleSetClient scaleSets, IRolloutSto
 
     [LoggerMessage(1713, LogLevel.Warning, "Rollout {RolloutId} of {ResourceId} paused at batch {BatchIndex} by a transient failure; it resumes when the queue delivers it again: {Error}", EventName = "RolloutPaused")]
     private static partial void LogTransient(ILogger logger, string rolloutId, string resourceId, int batchIndex, string error);
+
+    [LoggerMessage(1714, LogLevel.Warning, "After a rollout of {ResourceId}, its nodes could not be checked again (the next audit will): {Error}", EventName = "RolloutRecheckFailed")]
+    private static partial void LogRecheckFailed(ILogger logger, string resourceId, string error);
 
     [LoggerMessage(1712, LogLevel.Error, "Rollout {RolloutId} of {ResourceId} stopped at batch {BatchIndex}: {Error}", EventName = "RolloutFailed")]
     private static partial void LogFailed(ILogger logger, string rolloutId, string resourceId, int batchIndex, string error);

@@ -10,7 +10,7 @@ namespace AnFunctions.Functions;
 /// come from the table's constants; each hands the request to its endpoint. Failures of ARM and of the state store
 /// are answered by <see cref="Hosting.ApiErrorMiddleware"/>.
 /// </summary>
-public sealed class ApiFunctions(PoolsEndpoints pools, AuditsEndpoints audits, FindingsEndpoints findings)
+public sealed class ApiFunctions(PoolsEndpoints pools, AuditsEndpoints audits, FindingsEndpoints findings, RolloutsEndpoints rollouts)
 {
     [Function(ApiRoutes.ReconcilePool.Name)]
     public Task<IActionResult> ReconcilePoolAsync(
@@ -49,4 +49,17 @@ public sealed class ApiFunctions(PoolsEndpoints pools, AuditsEndpoints audits, F
         string findingId,
         CancellationToken cancellationToken) =>
         findings.GetAsync(request, findingId, cancellationToken);
+
+    [Function(ApiRoutes.StartRollout.Name)]
+    public Task<IActionResult> StartRolloutAsync(
+        [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.StartRollout.Method, Route = ApiRoutes.StartRollout.Template)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        rollouts.StartAsync(request, cancellationToken);
+
+    [Function(ApiRoutes.GetRollout.Name)]
+    public Task<IActionResult> GetRolloutAsync(
+        [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.GetRollout.Method, Route = ApiRoutes.GetRollout.Template)] HttpRequest request,
+        string rolloutId,
+        CancellationToken cancellationToken) =>
+        rollouts.StatusAsync(request, rolloutId, cancellationToken);
 }

@@ -80,6 +80,29 @@ public sealed class StorageAuditQueueTests
         Assert.Equal("rollout-20261125T100000Z-0123abcd", AnFunctions.Core.Rollouts.RolloutMessage.TryParse(text)!.RolloutId);
     }
 
+    [Fact]
+    public async Task TableComposition_WithoutHostStorage_BuildsAndSaysWhatIsMissingOnlyWhenAQueueIsUsed()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["State:Store"] = "Table",
+            ["State:ConnectionString"] = "UseDevelopmentStorage=true",
+        }).Build();
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<IConfiguration>(services, configuration);
+        Microsoft.Extensions.DependencyInjection.LoggingServiceCollectionExtensions.AddLogging(services);
+        AnFunctions.Core.CoreServiceCollectionExtensions.AddAnFunctionsCore(services);
+        InfrastructureServiceCollectionExtensions.AddAnFunctionsInfrastructure(services, configuration);
+        await using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+
+        // A reconcile may start a rollout (RolloutNewPools): building it must not need the queue's storage settings.
+        Assert.NotNull(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<AnFunctions.Core.Decisions.PoolReconciler>(provider));
+        var queue = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<AnFunctions.Core.Rollouts.IRolloutQueue>(provider);
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => queue.EnqueueAsync(new AnFunctions.Core.Rollouts.RolloutMessage("rollout-20261125T100000Z-0123abcd"), CancellationToken.None));
+        Assert.Contains("AzureWebJobsStorage", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("rollouts", failure.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("AzureWebJobsStorage:accountName", "stan123", "https://stan123.queue.core.windows.net/audit-runs")]
     [InlineData("AzureWebJobsStorage:queueServiceUri", "https://stan123.queue.core.windows.net/", "https://stan123.queue.core.windows.net/audit-runs")]

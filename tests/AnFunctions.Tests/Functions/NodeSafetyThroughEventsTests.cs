@@ -152,6 +152,38 @@ public sealed class NodeSafetyThroughEventsTests : IAsyncLifetime
         Assert.Equal(Now, pool.InstancesCheckedAt);
     }
 
+    [Fact]
+    public async Task Event_ManualPoolWithRolloutNewPools_TheAppRollsTheNodesOutWithinMaxUnavailable()
+    {
+        await _app.DisposeAsync();
+        _app = AppUnderTest.Create(now: Now, settings: new Dictionary<string, string?>
+        {
+            ["AcceleratedNetworking:RolloutNewPools"] = "true",
+            ["AcceleratedNetworking:MaxUnavailable"] = "2",
+        });
+        _app.Emulator.SetSkus(Fleet.StandardSkus());
+        var id = Seed("manual-rolled", "Manual", capacity: 5);
+
+        await DeliverAsync(id, "e-rolled");
+
+        Assert.All(_app.Emulator.GetInstances(id)!, i => Assert.True(i.IsRunning && i.AcceleratedNetworking));
+        Assert.Equal([2, 2, 1], _app.Emulator.Disruptions.Select(d => d.Instances));
+        var rollout = await _app.Get<AnFunctions.Core.Rollouts.IRolloutStore>().GetLatestAsync(ScaleSetId.Parse(id), CancellationToken.None);
+        Assert.Equal((AnFunctions.Core.Rollouts.RolloutStatus.Succeeded, "app", 2), (rollout!.Status, rollout.Trigger, rollout.BatchSize));
+        Assert.True((await FindingsAsync(id, FindingStatus.Resolved)).ContainsKey(FindingKind.NodesWithoutAcceleratedNetworking));
+    }
+
+    [Fact]
+    public async Task Event_ManualPoolWithoutRolloutNewPools_NoRollout()
+    {
+        var id = Seed("manual-left", "Manual", capacity: 2);
+
+        await DeliverAsync(id, "e-left");
+
+        Assert.Null(await _app.Get<AnFunctions.Core.Rollouts.IRolloutStore>().GetLatestAsync(ScaleSetId.Parse(id), CancellationToken.None));
+        Assert.Empty(_app.Emulator.Disruptions);
+    }
+
     [Theory]
     [InlineData("aks-tags")]
     [InlineData("mc-group")]

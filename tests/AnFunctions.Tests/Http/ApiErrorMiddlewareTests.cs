@@ -25,6 +25,7 @@ public sealed class ApiErrorMiddlewareTests
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
     private const string RunId = "audit-20261125T100000Z-0123abcd";
     private const string FindingId = "fnd-0123456789abcdef01234567";
+    private const string RolloutId = "rollout-20261125T100000Z-0123abcd";
 
     /// <summary>A valid request per route, and how the host's function for it is called.</summary>
     private sealed record RouteCall(string Method, string Path, string? Body, Func<ApiFunctions, HttpRequest, Task<IActionResult>> Function);
@@ -37,6 +38,8 @@ public sealed class ApiErrorMiddlewareTests
         [ApiRoutes.GetAudit.Name] = new("GET", "/api/audits/" + RunId, null, (f, r) => f.GetAuditAsync(r, RunId, CancellationToken.None)),
         [ApiRoutes.ListFindings.Name] = new("GET", "/api/findings", null, (f, r) => f.ListFindingsAsync(r, CancellationToken.None)),
         [ApiRoutes.GetFinding.Name] = new("GET", "/api/findings/" + FindingId, null, (f, r) => f.GetFindingAsync(r, FindingId, CancellationToken.None)),
+        [ApiRoutes.StartRollout.Name] = new("POST", "/api/pools/rollout", $$"""{"resourceId":"{{Fleet.Id("rolled")}}","dryRun":false}""", (f, r) => f.StartRolloutAsync(r, CancellationToken.None)),
+        [ApiRoutes.GetRollout.Name] = new("GET", "/api/rollouts/" + RolloutId, null, (f, r) => f.GetRolloutAsync(r, RolloutId, CancellationToken.None)),
     };
 
     public static TheoryData<string> Routes() => new(ApiRoutes.All.Select(r => r.Name));
@@ -46,6 +49,7 @@ public sealed class ApiErrorMiddlewareTests
         var app = AppUnderTest.Create(now: Now, configure: configure);
         app.Emulator.SetSkus(Fleet.StandardSkus());
         app.Emulator.PutScaleSet(Fleet.ScaleSet("pool", "Standard_D4s_v5", Now.AddMinutes(-2)));
+        app.Emulator.PutScaleSet(Fleet.ScaleSet("rolled", "Standard_D4s_v5", Now.AddDays(-2), an: true));
         return app;
     }
 
@@ -221,9 +225,16 @@ public sealed class ApiErrorMiddlewareTests
             runs.SaveAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
             runs.GetAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
             runs.ListAsync(default, default).ThrowsAsyncForAnyArgs(failure);
+            var rollouts = Substitute.For<AnFunctions.Core.Rollouts.IRolloutStore>();
+            rollouts.GetAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
+            rollouts.GetActiveAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
+            rollouts.GetLatestAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
+            rollouts.StartAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
+            rollouts.SaveAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
             services.AddSingleton(state);
             services.AddSingleton(findings);
             services.AddSingleton(runs);
+            services.AddSingleton(rollouts);
         }
     }
 }

@@ -64,7 +64,7 @@ public sealed class ApiRouterTests
     [InlineData("GET", "/api/audits/a/b")]
     [InlineData("GET", "/findings")]
     [InlineData("GET", "/apifindings")]
-    [InlineData("POST", "/api/pools/rollout")]
+    [InlineData("POST", "/api/pools/rollouts")]
     public async Task SendAsync_UnknownPath_Is404(string method, string path)
     {
         var request = Request(method);
