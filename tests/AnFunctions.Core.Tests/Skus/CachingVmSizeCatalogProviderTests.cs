@@ -34,9 +34,17 @@ public sealed class CachingVmSizeCatalogProviderTests
     [Fact]
     public async Task GetAsync_ConcurrentCalls_ShareOneRead()
     {
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _provider.GetAsync(TestData.Subscription, "westeurope", CancellationToken.None)));
+        // The read stays in flight until every caller has asked: each caller finds it pending, none finds it done.
+        var read = new TaskCompletionSource<IReadOnlyList<VmSizeCapability>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _source.ListAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(read.Task);
+
+        var callers = Enumerable.Range(0, 20).Select(_ => _provider.GetAsync(TestData.Subscription, "westeurope", CancellationToken.None)).ToList();
+        Assert.All(callers, c => Assert.False(c.IsCompleted));
+        read.SetResult(TestData.DefaultSizes);
+        var catalogs = await Task.WhenAll(callers);
 
         await _source.Received(1).ListAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>());
+        Assert.All(catalogs, c => Assert.Same(catalogs[0], c));
     }
 
     [Fact]

@@ -94,11 +94,11 @@ public sealed class ArmEmulatorInstrumentationTests
     {
         _emulator.DelayNext(ArmCallKind.GetScaleSet, TimeSpan.FromSeconds(30));
         var client = EmulatorArm.CreateClient(_emulator, configure: o => o.Retry.NetworkTimeout = TimeSpan.FromMilliseconds(200));
-        var stopwatch = Stopwatch.StartNew();
 
         await Assert.ThrowsAnyAsync<Exception>(() => ScaleSet(client).GetAsync());
 
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
+        // Status 0: the emulator's 30 s delay was cancelled by the client's timeout; had the call waited for it, the
+        // emulator would have answered (and recorded) 200.
         Assert.Equal(1, _emulator.Count(ArmCallKind.GetScaleSet));
         Assert.Equal(0, Assert.Single(_emulator.RequestLog).Status);
     }
@@ -233,21 +233,22 @@ public sealed class ArmEmulatorInstrumentationTests
     }
 
     [Fact]
-    public async Task GetAsync_OneThousandSequentialCalls_AreFast()
+    public async Task GetAsync_OneThousandSequentialCalls_AllAnsweredAndCounted()
     {
+        // How fast is measured by the bench (bench/AnFunctions.Benchmarks), not asserted here: a loaded machine is slow.
         var client = EmulatorArm.CreateClient(_emulator);
         var scaleSet = ScaleSet(client);
-        await scaleSet.GetAsync(); // warm up
+        await scaleSet.GetAsync();
         var stopwatch = Stopwatch.StartNew();
 
         for (var i = 0; i < 1000; i++)
         {
-            await scaleSet.GetAsync();
+            Assert.Equal(200, (await scaleSet.GetAsync()).GetRawResponse().Status);
         }
 
         _output.WriteLine($"1,000 sequential SDK GETs: {stopwatch.ElapsedMilliseconds} ms");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
         Assert.Equal(1001, _emulator.Count(ArmCallKind.GetScaleSet));
+        Assert.Equal(1001, _emulator.RequestLog.Count(r => r.Status == 200));
     }
 
     [Fact]

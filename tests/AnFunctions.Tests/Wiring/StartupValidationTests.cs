@@ -17,15 +17,25 @@ public sealed class StartupValidationTests
         return builder.Build();
     }
 
-    private static Dictionary<string, string?> Valid() => new()
-    {
-        ["State:Store"] = "InMemory",
-    };
+    /// <summary>Both compositions the app has: the deployed one (Table store, the host's storage) and the in-memory one.</summary>
+    private static Dictionary<string, string?> Valid(string store = "InMemory") => store == "Table"
+        ? new()
+        {
+            ["State:Store"] = "Table",
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+        }
+        : new()
+        {
+            ["State:Store"] = "InMemory",
+        };
 
-    [Fact]
-    public async Task Start_ValidSettings_Starts()
+    public static TheoryData<string> Stores() => ["InMemory", "Table"];
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Start_ValidSettings_Starts(string store)
     {
-        using var host = Build(Valid());
+        using var host = Build(Valid(store));
 
         await host.StartAsync();
         await host.StopAsync();
@@ -48,7 +58,30 @@ public sealed class StartupValidationTests
         { "Audit:Schedule", "every 30 minutes", "Audit:Schedule" },
         { "Audit:SubscriptionConcurrency", "0", "Audit:SubscriptionConcurrency" },
         { "Audit:InstanceGracePeriod", "00:00:01", "Audit:InstanceGracePeriod" },
+        { "AcceleratedNetworking:MaxUnavailable", "half", "AcceleratedNetworking:MaxUnavailable" },
+        { "AcceleratedNetworking:MaxUnavailable", "120%", "AcceleratedNetworking:MaxUnavailable" },
+        { "Arm:OperationTimeout", "00:00:01", "Arm:OperationTimeout" },
     };
+
+    /// <summary>Every bad setting, refused by both compositions (what a test build accepts, Azure must refuse too, and back).</summary>
+    public static TheoryData<string, string, string, string> BadSettingsPerStore()
+    {
+        var data = new TheoryData<string, string, string, string>();
+        foreach (var store in new[] { "InMemory", "Table" })
+        {
+            foreach (var row in BadSettings())
+            {
+                if (store == "Table" && (string)row[0] == "State:Store")
+                {
+                    continue;
+                }
+
+                data.Add(store, (string)row[0], (string)row[1], (string)row[2]);
+            }
+        }
+
+        return data;
+    }
 
     [Fact]
     public async Task Start_SecretSettingRefused_MessageNeverContainsTheSecret()
@@ -64,10 +97,10 @@ public sealed class StartupValidationTests
     }
 
     [Theory]
-    [MemberData(nameof(BadSettings))]
-    public async Task Start_BadSetting_FailsNamingTheKey(string key, string value, string named)
+    [MemberData(nameof(BadSettingsPerStore))]
+    public async Task Start_BadSetting_FailsNamingTheKey(string store, string key, string value, string named)
     {
-        var settings = Valid();
+        var settings = Valid(store);
         settings[key] = value;
         using var host = Build(settings);
 
@@ -94,11 +127,12 @@ public sealed class StartupValidationTests
         Assert.Contains(key.Split(':')[1], error.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Container_Builds_WithEveryServiceResolvable()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public void Container_Builds_WithEveryServiceResolvable(string store)
     {
         var services = new ServiceCollection();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Valid()).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Valid(store)).Build();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddAnFunctions(configuration);
@@ -107,5 +141,7 @@ public sealed class StartupValidationTests
 
         Assert.NotNull(provider.GetRequiredService<AnFunctions.Core.Events.EventDeliveryProcessor>());
         Assert.NotNull(provider.GetRequiredService<AnFunctions.Core.Audit.FleetAudit>());
+        Assert.NotNull(provider.GetRequiredService<AnFunctions.Core.Rollouts.RolloutRunner>());
+        Assert.Equal(store == "Table" ? "TableRolloutStore" : "InMemoryRolloutStore", provider.GetRequiredService<AnFunctions.Core.Rollouts.IRolloutStore>().GetType().Name);
     }
 }
