@@ -77,6 +77,13 @@ public static class ApiRoutes
         public const string Template = "findings/{" + FindingId + "}";
     }
 
+    public static class GetReport
+    {
+        public const string Name = "GetReport";
+        public const string Method = Get;
+        public const string Template = "report";
+    }
+
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
         new(ReconcilePool.Name, ReconcilePool.Method, ReconcilePool.Template, ApiRole.Operator, (s, r, ct) => Endpoints<PoolsEndpoints>(s).ReconcileAsync(r, ct)),
@@ -85,6 +92,7 @@ public static class ApiRoutes
         new(GetAudit.Name, GetAudit.Method, GetAudit.Template, ApiRole.Reader, (s, r, ct) => Endpoints<AuditsEndpoints>(s).StatusAsync(r, RouteValue(r, GetAudit.RunId), ct)),
         new(ListFindings.Name, ListFindings.Method, ListFindings.Template, ApiRole.Reader, (s, r, ct) => Endpoints<FindingsEndpoints>(s).ListAsync(r, ct)),
         new(GetFinding.Name, GetFinding.Method, GetFinding.Template, ApiRole.Reader, (s, r, ct) => Endpoints<FindingsEndpoints>(s).GetAsync(r, RouteValue(r, GetFinding.FindingId), ct)),
+        new(GetReport.Name, GetReport.Method, GetReport.Template, ApiRole.Reader, (s, r, ct) => Endpoints<Report.ReportEndpoints>(s).GetAsync(r, ct)),
     ];
 
     /// <summary>The route of a function, by its name; null when the function is not an HTTP API route.</summary>

@@ -19,6 +19,7 @@ public static class ApiServiceCollectionExtensions
         services.TryAddTransient<PoolsEndpoints>();
         services.TryAddTransient<AuditsEndpoints>();
         services.TryAddTransient<FindingsEndpoints>();
+        services.TryAddTransient<Report.ReportEndpoints>();
         return services;
     }
 }

@@ -50,6 +50,9 @@ internal static class CliApp
             config.AddCommand<FindingsCommand>("findings")
                 .WithDescription("List findings, with filters.")
                 .WithExample("findings", "--status", "open", "--severity", "warning", "--fail-on", "critical");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("The fleet at a glance (AN coverage per subscription, cluster and region, mixed pools, open findings, last audits); --html writes it as one self-contained page.")
+                .WithExample("report", "--html", "fleet.html", "--emulator", "scenarios/manual-mixed-pool.json");
         });
 
         try
