@@ -14,8 +14,11 @@ namespace AnFunctions.Api.Report;
 /// </summary>
 public static class FleetReportPage
 {
-    /// <summary>The page's policy: no script at all, inline styles only, nothing fetched.</summary>
-    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    /// <summary>The page's policy, in its own &lt;meta&gt;: no script at all, inline styles only, nothing fetched.</summary>
+    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+    /// <summary>The same policy as the HTTP header <c>GET /api/report</c> sends, plus what only a header can say (no framing).</summary>
+    public const string ContentSecurityPolicyHeader = ContentSecurityPolicy + "; frame-ancestors 'none'";
 
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;

@@ -40,7 +40,7 @@ public sealed class HtmlResult(string html) : IActionResult
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
         response.Headers["X-Content-Type-Options"] = "nosniff";
-        response.Headers.ContentSecurityPolicy = FleetReportPage.ContentSecurityPolicy;
+        response.Headers.ContentSecurityPolicy = FleetReportPage.ContentSecurityPolicyHeader;
         await response.Body.WriteAsync(Encoding.UTF8.GetBytes(Html), context.HttpContext.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -10,7 +10,8 @@ namespace AnFunctions.Core.Fleet;
 /// Builds the <see cref="FleetReport"/> from the stores: reads only, no ARM call. A pool is <em>eligible without AN</em>
 /// when its model has AN off and an open finding says its size supports AN (available but off, resized without AN, AN
 /// lost, AN write blocked); a pool's cluster comes from its findings (tags), else from an AKS node resource group name
-/// (<c>MC_{group}_{cluster}_{region}</c>), else it is shown as its resource group.
+/// (<c>MC_{group}_{cluster}_{region}</c>), else from another finding in its resource group, else it is shown as its
+/// resource group.
 /// </summary>
 public sealed class FleetReportBuilder(
     IStateStore state,
@@ -49,8 +50,14 @@ public sealed class FleetReportBuilder(
         }
 
         var findingsByPool = open.ToLookup(f => f.PoolId.Key, StringComparer.Ordinal);
+        // Pool records keep no tags: a cluster named by any finding in a resource group names its other pools too.
+        var clusterByGroup = open
+            .Where(f => !string.IsNullOrWhiteSpace(f.Evidence.Cluster))
+            .GroupBy(f => GroupKey(f.PoolId), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.OrderBy(f => f.Id, StringComparer.Ordinal).First().Evidence.Cluster!, StringComparer.OrdinalIgnoreCase);
         string ClusterOf(PoolRecord pool) =>
             findingsByPool[pool.Id.Key].Select(f => f.Evidence.Cluster).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c))
+            ?? clusterByGroup.GetValueOrDefault(GroupKey(pool.Id))
             ?? AksCluster(pool.Id.ResourceGroup)
             ?? "resource group " + pool.Id.ResourceGroup;
         bool Eligible(PoolRecord pool) => !pool.AcceleratedNetworking && findingsByPool[pool.Id.Key].Any(f => SizeSupportsAn.Contains(f.Kind));
@@ -106,6 +113,8 @@ public sealed class FleetReportBuilder(
             LastAudits = await runs.ListAsync(MaxAudits, cancellationToken).ConfigureAwait(false),
         };
     }
+
+    private static string GroupKey(ScaleSets.ScaleSetId id) => id.SubscriptionId + "/" + id.ResourceGroup;
 
     /// <summary>The cluster of an AKS node resource group (<c>MC_{group}_{cluster}_{region}</c>), else null.</summary>
     public static string? AksCluster(string resourceGroup)

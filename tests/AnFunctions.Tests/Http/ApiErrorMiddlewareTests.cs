@@ -37,6 +37,7 @@ public sealed class ApiErrorMiddlewareTests
         [ApiRoutes.GetAudit.Name] = new("GET", "/api/audits/" + RunId, null, (f, r) => f.GetAuditAsync(r, RunId, CancellationToken.None)),
         [ApiRoutes.ListFindings.Name] = new("GET", "/api/findings", null, (f, r) => f.ListFindingsAsync(r, CancellationToken.None)),
         [ApiRoutes.GetFinding.Name] = new("GET", "/api/findings/" + FindingId, null, (f, r) => f.GetFindingAsync(r, FindingId, CancellationToken.None)),
+        [ApiRoutes.GetReport.Name] = new("GET", "/api/report", null, (f, r) => f.GetReportAsync(r, CancellationToken.None)),
     };
 
     public static TheoryData<string> Routes() => new(ApiRoutes.All.Select(r => r.Name));
