@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
+using AnFunctions.Telemetry;
 using Microsoft.Extensions.Hosting;
 
 namespace AnFunctions.Hosting;
@@ -19,6 +20,7 @@ public static class AnFunctionsWorkerBuilderExtensions
         builder.UseMiddleware<ApiAuthorizationMiddleware>();
         builder.UseMiddleware<ApiErrorMiddleware>();
         builder.Services.AddAnFunctions(builder.Configuration);
+        builder.Services.AddAnFunctionsTelemetry(builder.Configuration);
         return builder;
     }
 }
