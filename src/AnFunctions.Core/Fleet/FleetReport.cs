@@ -10,6 +10,9 @@ public sealed record CoverageRow(string Key, int Pools, int WithAcceleratedNetwo
     public double CoveragePercent => Pools == 0 ? 0 : 100.0 * WithAcceleratedNetworking / Pools;
 }
 
+/// <summary>The pools of one subscription, cluster and region: the finest grain the fleet gauges report.</summary>
+public sealed record FleetSegment(string Subscription, string Cluster, string Region, CoverageRow Coverage);
+
 /// <summary>A pool whose model has AN while some of its nodes run without it (they need a rollout).</summary>
 public sealed record MixedPool(string ResourceId, string Name, string Cluster, string Location, int Nodes, int Running, int WithAcceleratedNetworking, DateTimeOffset? CheckedAt)
 {
@@ -37,6 +40,9 @@ public sealed record FleetReport
     public required IReadOnlyList<CoverageRow> BySubscription { get; init; }
     public required IReadOnlyList<CoverageRow> ByCluster { get; init; }
     public required IReadOnlyList<CoverageRow> ByRegion { get; init; }
+
+    /// <summary>Coverage per subscription × cluster × region (the gauges' series; sums of them give every view above).</summary>
+    public IReadOnlyList<FleetSegment> Segments { get; init; } = [];
     public required IReadOnlyList<MixedPool> MixedPools { get; init; }
 
     /// <summary>Open findings, most severe first (at most <see cref="FleetReportBuilder.MaxFindings"/>).</summary>

@@ -107,6 +107,11 @@ public sealed class FleetReportBuilder(
             BySubscription = By(r => r.Pool.Id.SubscriptionId.ToLowerInvariant()),
             ByCluster = By(r => r.Cluster),
             ByRegion = By(r => r.Pool.Location.ToLowerInvariant()),
+            Segments = rows
+                .GroupBy(r => (Subscription: r.Pool.Id.SubscriptionId.ToLowerInvariant(), r.Cluster, Region: r.Pool.Location.ToLowerInvariant()))
+                .Select(g => new FleetSegment(g.Key.Subscription, g.Key.Cluster, g.Key.Region, Row(g.Key.Cluster, g)))
+                .OrderBy(s => s.Subscription, StringComparer.Ordinal).ThenBy(s => s.Cluster, StringComparer.OrdinalIgnoreCase).ThenBy(s => s.Region, StringComparer.Ordinal)
+                .ToList(),
             MixedPools = mixed,
             OpenFindings = reported,
             OpenFindingsByKind = byKind,

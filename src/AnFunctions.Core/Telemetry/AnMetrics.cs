@@ -24,6 +24,13 @@ public sealed class AnMetrics
     public const string ArmRequests = "anfunctions.arm.requests";
     public const string TableRequests = "anfunctions.table.requests";
 
+    /// <summary>Every tag (dimension) the instruments above carry; the workbook and alert queries may read only these.</summary>
+    public static IReadOnlyList<string> TagNames { get; } = ["subscription", "cluster", "region", "kind", "severity", "outcome", "trigger", "status", "method"];
+
+    /// <summary>Every instrument name.</summary>
+    public static IReadOnlyList<string> InstrumentNames { get; } =
+        [PoolsInScope, PoolsWithAcceleratedNetworking, EligiblePoolsWithoutAcceleratedNetworking, NodesWithoutAcceleratedNetworking, OpenFindings, Events, AuditDuration, ArmRequests, TableRequests];
+
     private readonly Counter<long> _events;
     private readonly Histogram<double> _auditDuration;
     private readonly Counter<long> _armRequests;
@@ -38,10 +45,10 @@ public sealed class AnMetrics
         _auditDuration = meter.CreateHistogram<double>(AuditDuration, "s", "Duration of a fleet audit run, by trigger and status.");
         _armRequests = meter.CreateCounter<long>(ArmRequests, "{request}", "ARM requests sent (each retry counts), by kind.");
         _tableRequests = meter.CreateCounter<long>(TableRequests, "{request}", "Table Storage requests sent (each retry counts), by HTTP method.");
-        meter.CreateObservableGauge(PoolsInScope, () => BySubscription(r => r.Pools), "{pool}", "Active pools in scope, per subscription, as last observed.");
-        meter.CreateObservableGauge(PoolsWithAcceleratedNetworking, () => BySubscription(r => r.WithAcceleratedNetworking), "{pool}", "Pools whose model has AN on every NIC configuration.");
-        meter.CreateObservableGauge(EligiblePoolsWithoutAcceleratedNetworking, () => BySubscription(r => r.EligibleWithoutAcceleratedNetworking), "{pool}", "Pools without AN whose size supports it.");
-        meter.CreateObservableGauge(NodesWithoutAcceleratedNetworking, () => BySubscription(r => r.NodesWithoutAcceleratedNetworking), "{node}", "Nodes running without AN (pools whose nodes were listed).");
+        meter.CreateObservableGauge(PoolsInScope, () => BySegment(r => r.Pools), "{pool}", "Active pools in scope, per subscription, cluster and region, as last observed.");
+        meter.CreateObservableGauge(PoolsWithAcceleratedNetworking, () => BySegment(r => r.WithAcceleratedNetworking), "{pool}", "Pools whose model has AN on every NIC configuration.");
+        meter.CreateObservableGauge(EligiblePoolsWithoutAcceleratedNetworking, () => BySegment(r => r.EligibleWithoutAcceleratedNetworking), "{pool}", "Pools without AN whose size supports it.");
+        meter.CreateObservableGauge(NodesWithoutAcceleratedNetworking, () => BySegment(r => r.NodesWithoutAcceleratedNetworking), "{node}", "Nodes running without AN (pools whose nodes were listed).");
         meter.CreateObservableGauge(OpenFindings, ObserveOpenFindings, "{finding}", "Open findings by kind and severity.");
     }
 
@@ -69,9 +76,14 @@ public sealed class AnMetrics
 
     public void TableRequest(string method) => _tableRequests.Add(1, new KeyValuePair<string, object?>("method", method.ToUpperInvariant()));
 
-    private IEnumerable<Measurement<long>> BySubscription(Func<CoverageRow, int> value) =>
+    /// <summary>One series per subscription × cluster × region (tags <c>subscription</c>, <c>cluster</c>, <c>region</c>).</summary>
+    private IEnumerable<Measurement<long>> BySegment(Func<CoverageRow, int> value) =>
         _fleet is { } fleet
-            ? fleet.BySubscription.Select(r => new Measurement<long>(value(r), new KeyValuePair<string, object?>("subscription", r.Key)))
+            ? fleet.Segments.Select(s => new Measurement<long>(
+                value(s.Coverage),
+                new KeyValuePair<string, object?>("subscription", s.Subscription),
+                new KeyValuePair<string, object?>("cluster", s.Cluster),
+                new KeyValuePair<string, object?>("region", s.Region)))
             : [];
 
     private IEnumerable<Measurement<long>> ObserveOpenFindings() =>
