@@ -37,6 +37,9 @@ param alertSinks ('Webhook' | 'Teams' | 'Slack' | 'PagerDuty')[] = []
 @description('E-mail address notified by the critical-finding alert rule; empty leaves the action group without receivers.')
 param alertEmailAddress string = ''
 
+@description('Client id of the Microsoft Entra ID app registration for people calling the HTTP API (app roles of infra/app/app-roles.json); empty leaves App Service authentication off (see infra/README.md).')
+param apiClientId string = ''
+
 @description('Object id of the person deploying, granted Key Vault Secrets Officer to store the alert secrets; empty grants nothing.')
 param principalId string = deployer().objectId
 
@@ -221,11 +224,23 @@ module api 'app/api.bicep' = {
     alertSinks: alertSinks
     instanceMemoryMB: 2048
     maximumInstanceCount: maximumInstanceCount
+    authClientId: apiClientId
   }
   // The app's first start needs its storage, Key Vault and telemetry roles in place.
   dependsOn: [
     rbac
   ]
+}
+
+module workbook 'app/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    displayName: 'AnFunctions fleet (${environmentName})'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+  }
 }
 
 module alerts 'app/alerts.bicep' = {

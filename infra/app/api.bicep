@@ -52,6 +52,16 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Client id of the Microsoft Entra ID app registration people sign in to, with the app roles of app-roles.json; empty leaves App Service authentication off (function keys only; the app logs a warning at start).')
+param authClientId string = ''
+
+@description('Tenant of that app registration.')
+param authTenantId string = tenant().tenantId
+
+// Event Grid delivers to the host's webhook with the system key; it carries no Entra ID token, so its path is the
+// one App Service authentication lets through.
+var eventGridWebhookPath = '/runtime/webhooks/eventgrid'
+
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
   name: identityName
 }
@@ -110,6 +120,8 @@ var appSettings = {
   AcceleratedNetworking__DryRun: dryRun ? 'true' : 'false'
   // The FleetAudit timer reads its schedule from this setting (%Audit:Schedule%): it must exist.
   Audit__Schedule: auditSchedule
+  // The HTTP API checks the caller's app role (X-MS-CLIENT-PRINCIPAL) when App Service authentication is configured.
+  Auth__Enabled: empty(authClientId) ? 'false' : 'true'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
@@ -173,6 +185,48 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
   resource settings 'config' = {
     name: 'appsettings'
     properties: union(appSettings, alertSinkSettings)
+  }
+
+  // People sign in with Microsoft Entra ID (App Service authentication): unauthenticated calls get 401 from the
+  // platform, which passes the caller's claims (app roles) to the app in X-MS-CLIENT-PRINCIPAL; the app checks the
+  // role each route needs. Function keys are still required on top (AuthorizationLevel.Function).
+  resource authSettings 'config' = if (!empty(authClientId)) {
+    name: 'authsettingsV2'
+    properties: {
+      platform: {
+        enabled: true
+      }
+      globalValidation: {
+        requireAuthentication: true
+        unauthenticatedClientAction: 'Return401'
+        excludedPaths: [
+          eventGridWebhookPath
+        ]
+      }
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true
+          registration: {
+            clientId: authClientId
+            openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+          }
+          validation: {
+            allowedAudiences: [
+              'api://${authClientId}'
+              authClientId
+            ]
+          }
+        }
+      }
+      login: {
+        tokenStore: {
+          enabled: false
+        }
+      }
+      httpSettings: {
+        requireHttps: true
+      }
+    }
   }
 
   // No basic (user name + password) publishing: deployments authenticate with Entra ID.

@@ -1,3 +1,4 @@
+using AnFunctions.Api.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
@@ -12,10 +13,23 @@ public sealed record ApiRouteMatch(ApiRoute? Route, RouteValueDictionary Values,
 /// <summary>
 /// Routes requests to the endpoints in-process through <see cref="ApiRoutes.All"/>, as the Functions host routes them
 /// to the functions (simulate's http steps). Failures of ARM and of the state store are answered by
-/// <see cref="ApiErrors"/>, the same mapping the host's middleware applies, so both answer alike.
+/// <see cref="ApiErrors"/>, the same mapping the host's middleware applies, so both answer alike. The caller's role is
+/// checked by the registered <see cref="ApiAuthorization"/>; without one (the CLI) authorization is off, and the router
+/// says so on its first routed request.
 /// </summary>
-public sealed class ApiRouter(IServiceProvider services)
+public sealed class ApiRouter
 {
+    private readonly IServiceProvider services;
+    private readonly Lazy<ApiAuthorization> authorization;
+
+    public ApiRouter(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        this.services = services;
+        authorization = new(() => services.GetService<ApiAuthorization>()
+            ?? ApiAuthorization.Off(services.GetService<Microsoft.Extensions.Logging.ILogger<ApiAuthorization>>()));
+    }
+
     private static readonly (ApiRoute Route, TemplateMatcher Matcher)[] Matchers =
         ApiRoutes.All.Select(r => (r, new TemplateMatcher(TemplateParser.Parse(r.Template), new RouteValueDictionary()))).ToArray();
 
@@ -65,6 +79,11 @@ public sealed class ApiRouter(IServiceProvider services)
         }
 
         request.RouteValues = match.Values;
+        if (authorization.Value.Check(route, request) is { } refused)
+        {
+            return refused;
+        }
+
         try
         {
             return await route.Endpoint(services, request, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using AnFunctions.Api.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,14 +11,19 @@ namespace AnFunctions.Api;
 /// </summary>
 public delegate Task<IActionResult> ApiEndpoint(IServiceProvider services, HttpRequest request, CancellationToken cancellationToken);
 
-/// <summary>One route of the HTTP API: the function's name, its method, its template below <c>/api</c>, its endpoint.</summary>
-public sealed record ApiRoute(string Name, string Method, string Template, ApiEndpoint Endpoint);
+/// <summary>
+/// One route of the HTTP API: the function's name, its method, its template below <c>/api</c>, the app role a caller
+/// needs (<see cref="ApiAuthorization"/> checks it before the endpoint runs), its endpoint.
+/// </summary>
+public sealed record ApiRoute(string Name, string Method, string Template, ApiRole Role, ApiEndpoint Endpoint);
 
 /// <summary>
 /// The HTTP API's one route table. The Functions host's <c>[Function]</c> and <c>[HttpTrigger]</c> attributes take the
 /// name, method and route of each function from the constants below (a test checks the built <c>functions.metadata</c>
 /// against <see cref="All"/>); the in-process <see cref="ApiRouter"/> (simulate's http steps) routes through <see cref="All"/>.
-/// Adding a route: a constants class here, one line in <see cref="All"/>, the endpoint method, one thin function in the host.
+/// Adding a route: a constants class here, one line in <see cref="All"/> with the role it needs (<see cref="ApiRole.Reader"/>
+/// for a route that only reads, <see cref="ApiRole.Operator"/> for one that writes to ARM or starts work), the endpoint
+/// method, one thin function in the host.
 /// </summary>
 public static class ApiRoutes
 {
@@ -86,16 +92,24 @@ public static class ApiRoutes
         public const string Template = "rollouts/{" + RolloutId + "}";
     }
 
+    public static class GetReport
+    {
+        public const string Name = "GetReport";
+        public const string Method = Get;
+        public const string Template = "report";
+    }
+
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
-        new(ReconcilePool.Name, ReconcilePool.Method, ReconcilePool.Template, (s, r, ct) => Endpoints<PoolsEndpoints>(s).ReconcileAsync(r, ct)),
-        new(ExplainPool.Name, ExplainPool.Method, ExplainPool.Template, (s, r, ct) => Endpoints<PoolsEndpoints>(s).ExplainAsync(r, ct)),
-        new(StartAudit.Name, StartAudit.Method, StartAudit.Template, (s, r, ct) => Endpoints<AuditsEndpoints>(s).StartAsync(r, ct)),
-        new(GetAudit.Name, GetAudit.Method, GetAudit.Template, (s, r, ct) => Endpoints<AuditsEndpoints>(s).StatusAsync(r, RouteValue(r, GetAudit.RunId), ct)),
-        new(ListFindings.Name, ListFindings.Method, ListFindings.Template, (s, r, ct) => Endpoints<FindingsEndpoints>(s).ListAsync(r, ct)),
-        new(GetFinding.Name, GetFinding.Method, GetFinding.Template, (s, r, ct) => Endpoints<FindingsEndpoints>(s).GetAsync(r, RouteValue(r, GetFinding.FindingId), ct)),
-        new(StartRollout.Name, StartRollout.Method, StartRollout.Template, (s, r, ct) => Endpoints<RolloutsEndpoints>(s).StartAsync(r, ct)),
-        new(GetRollout.Name, GetRollout.Method, GetRollout.Template, (s, r, ct) => Endpoints<RolloutsEndpoints>(s).StatusAsync(r, RouteValue(r, GetRollout.RolloutId), ct)),
+        new(ReconcilePool.Name, ReconcilePool.Method, ReconcilePool.Template, ApiRole.Operator, (s, r, ct) => Endpoints<PoolsEndpoints>(s).ReconcileAsync(r, ct)),
+        new(ExplainPool.Name, ExplainPool.Method, ExplainPool.Template, ApiRole.Reader, (s, r, ct) => Endpoints<PoolsEndpoints>(s).ExplainAsync(r, ct)),
+        new(StartAudit.Name, StartAudit.Method, StartAudit.Template, ApiRole.Operator, (s, r, ct) => Endpoints<AuditsEndpoints>(s).StartAsync(r, ct)),
+        new(GetAudit.Name, GetAudit.Method, GetAudit.Template, ApiRole.Reader, (s, r, ct) => Endpoints<AuditsEndpoints>(s).StatusAsync(r, RouteValue(r, GetAudit.RunId), ct)),
+        new(ListFindings.Name, ListFindings.Method, ListFindings.Template, ApiRole.Reader, (s, r, ct) => Endpoints<FindingsEndpoints>(s).ListAsync(r, ct)),
+        new(GetFinding.Name, GetFinding.Method, GetFinding.Template, ApiRole.Reader, (s, r, ct) => Endpoints<FindingsEndpoints>(s).GetAsync(r, RouteValue(r, GetFinding.FindingId), ct)),
+        new(GetReport.Name, GetReport.Method, GetReport.Template, ApiRole.Reader, (s, r, ct) => Endpoints<Report.ReportEndpoints>(s).GetAsync(r, ct)),
+        new(StartRollout.Name, StartRollout.Method, StartRollout.Template, ApiRole.Operator, (s, r, ct) => Endpoints<RolloutsEndpoints>(s).StartAsync(r, ct)),
+        new(GetRollout.Name, GetRollout.Method, GetRollout.Template, ApiRole.Reader, (s, r, ct) => Endpoints<RolloutsEndpoints>(s).StatusAsync(r, RouteValue(r, GetRollout.RolloutId), ct)),
     ];
 
     /// <summary>The route of a function, by its name; null when the function is not an HTTP API route.</summary>

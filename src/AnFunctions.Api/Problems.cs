@@ -63,6 +63,12 @@ public static class Problems
 
     public static ApiResult RolloutNotFound() => Make("rollout-not-found", "No such rollout", 404, "no rollout has this id (rollouts are kept in the state store)");
 
+    public static ApiResult Unauthenticated(string detail) =>
+        Make("unauthenticated", "Sign in to call this route", 401, $"{detail}: call with a Microsoft Entra ID token for the app's registration (App Service authentication passes the caller to the app)");
+
+    public static ApiResult MissingRole(string role) =>
+        Make("missing-role", "The caller lacks the app role this route needs", 403, $"this route needs the app role {role} (an operator may call every route); ask an owner of the app registration to assign it");
+
     public static ApiResult Make(string slug, string title, int status, string detail) =>
         new(status, new Problem(BaseUri + slug, title, status, detail), ApiResult.ProblemJson);
 

@@ -53,6 +53,9 @@ internal static class CliApp
             config.AddCommand<RolloutCommand>("rollout")
                 .WithDescription("Bring a pool's running nodes onto its model's AN, batch by batch within MaxUnavailable (deallocate, upgrade, start); without --apply, the plan only.")
                 .WithExample("rollout", "/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Compute/virtualMachineScaleSets/<name>", "--batch-size", "1", "--apply");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("The fleet at a glance (AN coverage per subscription, cluster and region, mixed pools, open findings, last audits); --html writes it as one self-contained page.")
+                .WithExample("report", "--html", "fleet.html", "--emulator", "scenarios/manual-mixed-pool.json");
         });
 
         try

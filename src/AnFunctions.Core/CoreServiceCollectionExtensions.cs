@@ -47,6 +47,10 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<Explain.PoolExplainer>();
         services.TryAddSingleton<Rollouts.RolloutStarter>();
         services.TryAddSingleton<Rollouts.RolloutRunner>();
+        // Metrics need an IMeterFactory (AddMetrics(): the composition roots get it from AddAnFunctionsInfrastructure).
+        services.TryAddSingleton<Telemetry.AnMetrics>();
+        services.TryAddSingleton<Fleet.FleetReportBuilder>();
+        services.TryAddSingleton<Telemetry.FleetObserver>();
         return services;
     }
 }

@@ -46,6 +46,7 @@ public static class InfrastructureServiceCollectionExtensions
             });
         });
         services.TryAddSingleton<HttpPipelineTransport>(_ => HttpClientTransport.Shared);
+        services.AddMetrics(); // IMeterFactory for Core's AnMetrics
         services.TryAddSingleton<ArmConnection>();
         services.TryAddSingleton<IScaleSetClient, ArmScaleSetClient>();
         services.TryAddSingleton<IVmSizeSource, ArmVmSizeSource>();

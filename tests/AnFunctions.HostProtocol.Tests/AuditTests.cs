@@ -42,7 +42,7 @@ public sealed class AuditTests(HostProtocolFixture fixture)
 
         // POST /api/audits: the host forwards the request to the worker's HTTP proxy and sends the invocation.
         var (accepted, start) = await app.Worker.InvokeHttpAsync(
-            "StartAudit", HttpMethod.Post, "api/audits", JsonContent.Create(new { subscriptionId = app.Subscription }));
+            "StartAudit", HttpMethod.Post, "api/audits", JsonContent.Create(new { subscriptionId = app.Subscription }), headers: HostedApp.Operator);
 
         Assert.True(start.Succeeded, start.ToString());
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -66,7 +66,7 @@ public sealed class AuditTests(HostProtocolFixture fixture)
 
         // GET /api/audits/{runId} over the proxy: the run the queue trigger finished.
         var (status, get) = await app.Worker.InvokeHttpAsync(
-            "GetAudit", HttpMethod.Get, $"api/audits/{runId}", routeParameters: new Dictionary<string, string> { ["runId"] = runId });
+            "GetAudit", HttpMethod.Get, $"api/audits/{runId}", routeParameters: new Dictionary<string, string> { ["runId"] = runId }, headers: HostedApp.Reader);
 
         Assert.True(get.Succeeded, get.ToString());
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);

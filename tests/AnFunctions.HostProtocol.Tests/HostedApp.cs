@@ -47,10 +47,36 @@ internal sealed class HostedApp : IAsyncDisposable
             ["AcceleratedNetworking__Subscriptions"] = Subscription,
             ["AcceleratedNetworking__DryRun"] = "false",
             ["Audit__Schedule"] = "0 */30 * * * *",
+            // App Service authentication on (deployed with an app registration): the app checks the caller's role.
+            ["Auth__Enabled"] = "true",
             // One alert sink (deployed: a Key Vault reference).
             ["Alerts__Webhook__Url"] = webhook.Url.ToString(),
         };
     }
+
+    /// <summary>The header App Service authentication passes for a signed-in operator.</summary>
+    public static IReadOnlyDictionary<string, string> Operator { get; } = new Dictionary<string, string>
+    {
+        ["X-MS-CLIENT-PRINCIPAL"] = Principal("AnFunctions.Operator"),
+    };
+
+    /// <summary>The header App Service authentication passes for a signed-in reader.</summary>
+    public static IReadOnlyDictionary<string, string> Reader { get; } = new Dictionary<string, string>
+    {
+        ["X-MS-CLIENT-PRINCIPAL"] = Principal("AnFunctions.Reader"),
+    };
+
+    /// <summary>Base64 JSON as App Service writes it for an Entra ID caller with these app roles.</summary>
+    public static string Principal(params string[] roles) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(new JsonObject
+    {
+        ["auth_typ"] = "aad",
+        ["name_typ"] = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+        ["role_typ"] = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
+        ["claims"] = new JsonArray(roles
+            .Select(r => (JsonNode)new JsonObject { ["typ"] = "roles", ["val"] = r })
+            .Prepend(new JsonObject { ["typ"] = "http://schemas.microsoft.com/identity/claims/objectidentifier", ["val"] = "7d2c4e6a-8b0d-4f2a-9c4e-6a8b0d2f4a6c" })
+            .ToArray()),
+    }.ToJsonString()));
 
     public ArmEmulator Emulator { get; }
 

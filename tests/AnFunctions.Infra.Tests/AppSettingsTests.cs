@@ -82,12 +82,12 @@ public sealed class AppSettingsTests(CompiledInfra infra)
 
         Assert.All(SecretMarkers, marker => Assert.DoesNotContain(marker, text, StringComparison.OrdinalIgnoreCase));
 
-        // Values come from the identity, the resources and four plain parameters: no way in for a secret value.
+        // Values come from the identity, the resources and five plain parameters (authClientId: a public client id): no way in for a secret value.
         var parameters = Settings().Values
             .SelectMany(value => System.Text.RegularExpressions.Regex.Matches(value, @"parameters\('(?<name>[^']+)'\)"))
             .Select(match => match.Groups["name"].Value)
             .ToHashSet(StringComparer.Ordinal);
-        Assert.Subset(new HashSet<string>(["storageAccountName", "targetSubscriptionIds", "dryRun", "auditSchedule"], StringComparer.Ordinal), parameters);
+        Assert.Subset(new HashSet<string>(["storageAccountName", "targetSubscriptionIds", "dryRun", "auditSchedule", "authClientId"], StringComparer.Ordinal), parameters);
     }
 
     [Fact]

@@ -45,6 +45,8 @@ internal sealed class AppUnderTest : IAsyncDisposable
             ["State:Store"] = "InMemory",
             ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
             ["Arm:MaxRetries"] = "0",
+            // The endpoints' own tests call them as a local run would; the role checks have their own tests (Http/AuthorizationTests).
+            ["Auth:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

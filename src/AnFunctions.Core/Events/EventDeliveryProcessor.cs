@@ -13,7 +13,8 @@ public sealed class EventDeliveryProcessor(
     ScaleSetEventHandler handler,
     IStateStore store,
     TimeProvider time,
-    ILogger<EventDeliveryProcessor> logger)
+    ILogger<EventDeliveryProcessor> logger,
+    Telemetry.AnMetrics metrics)
 {
     /// <summary>Handles the delivery; throws <see cref="DeliveryRetryException"/> when some events must come again.</summary>
     public async Task<DeliveryResult> ProcessAsync(string payload, CancellationToken cancellationToken)
@@ -45,6 +46,11 @@ public sealed class EventDeliveryProcessor(
         foreach (var resourceEvent in parsed.Events)
         {
             outcomes.Add(await handler.HandleAsync(resourceEvent, cancellationToken).ConfigureAwait(false));
+        }
+
+        foreach (var outcome in outcomes)
+        {
+            metrics.EventHandled(outcome.Disposition);
         }
 
         return new DeliveryResult(outcomes);

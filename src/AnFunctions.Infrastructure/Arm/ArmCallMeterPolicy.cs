@@ -1,14 +1,22 @@
 using AnFunctions.Core.Arm;
+using AnFunctions.Core.Telemetry;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
 namespace AnFunctions.Infrastructure.Arm;
 
-/// <summary>Reports every ARM request (each retry included: it costs quota too) to <see cref="ArmCallMeter"/>.</summary>
-internal sealed class ArmCallMeterPolicy : HttpPipelineSynchronousPolicy
+/// <summary>
+/// Reports every ARM request (each retry included: it costs quota too) to <see cref="ArmCallMeter"/> (the audit's
+/// count) and to the app's metrics (<see cref="AnMetrics.ArmRequests"/>).
+/// </summary>
+internal sealed class ArmCallMeterPolicy(AnMetrics? metrics = null) : HttpPipelineSynchronousPolicy
 {
-    public override void OnSendingRequest(HttpMessage message) =>
-        ArmCallMeter.Record(Classify(message.Request.Method.Method, message.Request.Uri.Path));
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        var kind = Classify(message.Request.Method.Method, message.Request.Uri.Path);
+        ArmCallMeter.Record(kind);
+        metrics?.ArmRequest(kind);
+    }
 
     public static string Classify(string method, string path)
     {

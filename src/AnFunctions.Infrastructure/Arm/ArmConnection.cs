@@ -1,4 +1,5 @@
 using AnFunctions.Core.Options;
+using AnFunctions.Core.Telemetry;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.ResourceManager;
@@ -17,7 +18,7 @@ public sealed class ArmConnection
     /// <summary>The scale set api-version: new enough for <c>timeCreated</c> and <c>skuProfile</c>.</summary>
     public const string ScaleSetApiVersion = "2024-11-01";
 
-    public ArmConnection(TokenCredential credential, HttpPipelineTransport transport, IOptions<ArmOptions> options)
+    public ArmConnection(TokenCredential credential, HttpPipelineTransport transport, IOptions<ArmOptions> options, AnMetrics? metrics = null)
     {
         var settings = options.Value;
         Endpoint = settings.Endpoint;
@@ -27,12 +28,12 @@ public sealed class ArmConnection
             Environment = new ArmEnvironment(settings.Endpoint, settings.Audience),
             Transport = transport,
         };
-        Configure(armOptions, settings);
+        Configure(armOptions, settings, metrics);
         armOptions.SetApiVersion(VirtualMachineScaleSetResource.ResourceType, ScaleSetApiVersion);
         Client = new ArmClient(credential, defaultSubscriptionId: null, armOptions);
 
         var restOptions = new RestOptions { Transport = transport };
-        Configure(restOptions, settings);
+        Configure(restOptions, settings, metrics);
         var scope = settings.Audience.TrimEnd('/') + "/.default";
         Pipeline = HttpPipelineBuilder.Build(restOptions, new BearerTokenAuthenticationPolicy(credential, scope));
     }
@@ -55,7 +56,7 @@ public sealed class ArmConnection
         return builder.Uri;
     }
 
-    private static void Configure(ClientOptions options, ArmOptions settings)
+    private static void Configure(ClientOptions options, ArmOptions settings, AnMetrics? metrics)
     {
         // Throttling (429 with Retry-After) and 5xx are retried a few times within one call; beyond that the
         // failure is classified as transient and the event is redelivered by Event Grid.
@@ -65,7 +66,7 @@ public sealed class ArmConnection
         options.Retry.MaxDelay = TimeSpan.FromSeconds(30);
         options.Retry.NetworkTimeout = settings.Timeout;
         options.Diagnostics.IsLoggingContentEnabled = false;
-        options.AddPolicy(new ArmCallMeterPolicy(), HttpPipelinePosition.PerRetry);
+        options.AddPolicy(new ArmCallMeterPolicy(metrics), HttpPipelinePosition.PerRetry);
     }
 
     private sealed class RestOptions : ClientOptions;

@@ -1,4 +1,6 @@
 using AnFunctions.Core.Options;
+using AnFunctions.Core.Telemetry;
+using Azure.Core.Pipeline;
 using Azure.Core;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,9 +29,15 @@ internal static class TableServiceClientFactory
     public static TableServiceClient Create(IServiceProvider provider)
     {
         var options = provider.GetRequiredService<IOptions<StateOptions>>().Value;
+        var clientOptions = new TableClientOptions();
+        if (provider.GetService<AnMetrics>() is { } metrics)
+        {
+            clientOptions.AddPolicy(new TableRequestMeterPolicy(metrics), HttpPipelinePosition.PerRetry);
+        }
+
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            return new TableServiceClient(options.ConnectionString);
+            return new TableServiceClient(options.ConnectionString, clientOptions);
         }
 
         if (options.TableServiceUri is not null)
@@ -37,10 +45,16 @@ internal static class TableServiceClientFactory
             var credential = provider.GetService<TokenCredential>()
                 ?? throw new InvalidOperationException(
                     "State:TableServiceUri is set but no Azure.Core.TokenCredential is registered (register the app's managed identity credential)");
-            return new TableServiceClient(options.TableServiceUri, credential);
+            return new TableServiceClient(options.TableServiceUri, credential, clientOptions);
         }
 
         throw new InvalidOperationException(
             "State:ConnectionString or State:TableServiceUri is required when State:Store is Table (or set AzureWebJobsStorage)");
     }
+}
+
+/// <summary>Counts every Table Storage request (each retry included) in <see cref="AnMetrics.TableRequests"/>.</summary>
+internal sealed class TableRequestMeterPolicy(AnMetrics metrics) : HttpPipelineSynchronousPolicy
+{
+    public override void OnSendingRequest(HttpMessage message) => metrics.TableRequest(message.Request.Method.Method);
 }

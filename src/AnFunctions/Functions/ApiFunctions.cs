@@ -1,4 +1,5 @@
 using AnFunctions.Api;
+using AnFunctions.Api.Report;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -10,7 +11,7 @@ namespace AnFunctions.Functions;
 /// come from the table's constants; each hands the request to its endpoint. Failures of ARM and of the state store
 /// are answered by <see cref="Hosting.ApiErrorMiddleware"/>.
 /// </summary>
-public sealed class ApiFunctions(PoolsEndpoints pools, AuditsEndpoints audits, FindingsEndpoints findings, RolloutsEndpoints rollouts)
+public sealed class ApiFunctions(PoolsEndpoints pools, AuditsEndpoints audits, FindingsEndpoints findings, RolloutsEndpoints rollouts, ReportEndpoints report)
 {
     [Function(ApiRoutes.ReconcilePool.Name)]
     public Task<IActionResult> ReconcilePoolAsync(
@@ -62,4 +63,10 @@ public sealed class ApiFunctions(PoolsEndpoints pools, AuditsEndpoints audits, F
         string rolloutId,
         CancellationToken cancellationToken) =>
         rollouts.StatusAsync(request, rolloutId, cancellationToken);
+
+    [Function(ApiRoutes.GetReport.Name)]
+    public Task<IActionResult> GetReportAsync(
+        [HttpTrigger(AuthorizationLevel.Function, ApiRoutes.GetReport.Method, Route = ApiRoutes.GetReport.Template)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        report.GetAsync(request, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using AnFunctions.Core.Audit;
+using AnFunctions.Core.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AnFunctions.Functions;
@@ -7,11 +8,17 @@ namespace AnFunctions.Functions;
 /// Runs an audit queued by <c>POST /api/audits</c> (Storage queue <c>audit-runs</c>; the host retries and then moves
 /// poison messages aside, so failures propagate).
 /// </summary>
-public sealed class RunQueuedAuditFunction(QueuedAuditRunner runner)
+public sealed class RunQueuedAuditFunction(QueuedAuditRunner runner, FleetObserver observer)
 {
     public const string Name = "RunQueuedAudit";
 
     [Function(Name)]
-    public async Task RunAsync([QueueTrigger(AuditRunMessage.QueueName)] string message, CancellationToken cancellationToken) =>
-        await runner.RunAsync(message, cancellationToken).ConfigureAwait(false);
+    public async Task RunAsync([QueueTrigger(AuditRunMessage.QueueName)] string message, CancellationToken cancellationToken)
+    {
+        var run = await runner.RunAsync(message, cancellationToken).ConfigureAwait(false);
+        if (run is not null)
+        {
+            await observer.AuditFinishedAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -13,5 +13,6 @@ public static class AnFunctionsServiceCollectionExtensions
         services
             .AddAnFunctionsCore()
             .AddAnFunctionsInfrastructure(configuration)
-            .AddAnFunctionsApi();
+            .AddAnFunctionsApi()
+            .AddHostedService<ApiAuthorizationAnnouncer>();
 }

@@ -137,7 +137,8 @@ internal sealed class HostedWorker : IAsyncDisposable
     /// before it sends the invocation), and the invocation carries an <see cref="RpcHttp"/> with the route parameters only.
     /// </summary>
     public async Task<(HttpResponseMessage Response, Invocation Invocation)> InvokeHttpAsync(
-        string function, HttpMethod method, string pathAndQuery, HttpContent? content = null, IReadOnlyDictionary<string, string>? routeParameters = null)
+        string function, HttpMethod method, string pathAndQuery, HttpContent? content = null, IReadOnlyDictionary<string, string>? routeParameters = null,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         var metadata = Function(function);
         var request = NewInvocation(metadata, retry: null);
@@ -152,6 +153,11 @@ internal sealed class HostedWorker : IAsyncDisposable
 
         using var http = new HttpRequestMessage(method, new Uri(HttpUri, pathAndQuery)) { Content = content };
         http.Headers.Add("x-ms-invocation-id", request.InvocationId);
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            http.Headers.Add(name, value);
+        }
+
         var forwarding = Http.SendAsync(http);
         var answer = await RequestAsync(new StreamingMessage { InvocationRequest = request }, $"answer the invocation of {function}").ConfigureAwait(false);
         var response = await UntilExitAsync(forwarding, $"answer the HTTP request of {function}").ConfigureAwait(false);

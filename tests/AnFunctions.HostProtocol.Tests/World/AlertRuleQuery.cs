@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using AnFunctions.HostProtocol.Tests.Rpc;
 
 namespace AnFunctions.HostProtocol.Tests.World;
 
 /// <summary>
 /// The deployed log-search alert rule (infra/app/alerts.bicep), read from the Bicep source, and a model of what it
-/// sees: the <c>AppTraces</c> row the Functions host writes for a log line the worker sends over <see cref="RpcLog"/>.
+/// sees: the <c>AppTraces</c> row of a FindingOpened log line, as the Functions host writes it for a line the worker sends
+/// over the worker protocol (AlertRuleQuery.Relay.cs), and as the worker's own OpenTelemetry export writes it
+/// (<see cref="Exported"/>; tests/AnFunctions.Tests links this file).
 /// <para>
 /// The model evaluates the small KQL subset the rule uses (<c>extend</c> with <c>coalesce</c>,
 /// <c>tostring(Properties['…'])</c> and <c>extract(…, 1, Message)</c>; <c>where</c> with <c>==</c>/<c>=~</c> joined by
@@ -54,26 +55,29 @@ internal sealed partial class AlertRuleQuery
     }
 
     /// <summary>
-    /// The <c>AppTraces</c> row for a worker log line relayed by the Functions host: <c>GrpcWorkerChannel.Log</c>
-    /// (Azure/azure-functions-host) logs a <see cref="RpcLog.Types.RpcLogCategory.User"/> line of a running invocation through the
-    /// function's logger as <c>Log(level, new EventId(0, rpcLog.EventId), rpcLog.Message, …)</c>: the state is the
-    /// message string, so no structured property of the worker's log survives (and <c>propertiesMap</c> is read for
-    /// metrics only). <c>ApplicationInsightsLogger</c> (Azure/azure-webjobs-sdk) then adds <c>Category</c>,
-    /// <c>LogLevel</c> and, for a named event id, <c>EventName</c> (<c>EventId</c> only when it is not 0).
+    /// The <c>AppTraces</c> row for a log line the worker exports itself (deployed: OpenTelemetry with the Azure Monitor
+    /// exporter; the worker declares <c>WorkerOpenTelemetryEnabled</c> and the host stops relaying its logs): the
+    /// exporter's <c>LogsHelper</c> (Azure/azure-sdk-for-net) writes the log's structured state as properties (without
+    /// <c>{OriginalFormat}</c>), adds <c>CategoryName</c> and, for a named event id, <c>EventName</c>, and the formatted
+    /// message as <c>Message</c>.
     /// </summary>
-    public static TraceRow Relay(RpcLog log, string functionName)
+    public static TraceRow Exported(string category, string? eventName, IEnumerable<KeyValuePair<string, object?>> state, string message)
     {
-        var properties = new Dictionary<string, string>(StringComparer.Ordinal)
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal) { ["CategoryName"] = category };
+        foreach (var (key, value) in state)
         {
-            ["Category"] = $"Function.{functionName}.User",
-            ["LogLevel"] = log.Level.ToString(),
-        };
-        if (!string.IsNullOrEmpty(log.EventId))
-        {
-            properties["EventName"] = log.EventId;
+            if (key != "{OriginalFormat}" && value is not null)
+            {
+                properties[key] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+            }
         }
 
-        return new TraceRow(properties, log.Message);
+        if (!string.IsNullOrEmpty(eventName))
+        {
+            properties["EventName"] = eventName;
+        }
+
+        return new TraceRow(properties, message);
     }
 
     /// <summary>True when the query returns this row.</summary>

@@ -40,6 +40,7 @@ public sealed class ApiErrorMiddlewareTests
         [ApiRoutes.GetFinding.Name] = new("GET", "/api/findings/" + FindingId, null, (f, r) => f.GetFindingAsync(r, FindingId, CancellationToken.None)),
         [ApiRoutes.StartRollout.Name] = new("POST", "/api/pools/rollout", $$"""{"resourceId":"{{Fleet.Id("rolled")}}","dryRun":false}""", (f, r) => f.StartRolloutAsync(r, CancellationToken.None)),
         [ApiRoutes.GetRollout.Name] = new("GET", "/api/rollouts/" + RolloutId, null, (f, r) => f.GetRolloutAsync(r, RolloutId, CancellationToken.None)),
+        [ApiRoutes.GetReport.Name] = new("GET", "/api/report", null, (f, r) => f.GetReportAsync(r, CancellationToken.None)),
     };
 
     public static TheoryData<string> Routes() => new(ApiRoutes.All.Select(r => r.Name));
