@@ -12,8 +12,11 @@ internal sealed class ProgressScaleSetClient(IScaleSetClient inner, AuditProgres
 {
     public Task<ScaleSetSnapshot?> GetAsync(ScaleSetId id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
 
-    public Task<InstanceModelStatus> GetInstanceModelStatusAsync(ScaleSetId id, CancellationToken cancellationToken) =>
-        inner.GetInstanceModelStatusAsync(id, cancellationToken);
+    public Task<IReadOnlyList<PoolInstance>> ListInstancesAsync(ScaleSetId id, CancellationToken cancellationToken) =>
+        inner.ListInstancesAsync(id, cancellationToken);
+
+    public Task RunInstanceActionAsync(ScaleSetId id, InstanceAction action, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
+        inner.RunInstanceActionAsync(id, action, instanceIds, cancellationToken);
 
     public Task SendAsync(ScaleSetWrite write, CancellationToken cancellationToken) => inner.SendAsync(write, cancellationToken);
 
