@@ -109,12 +109,41 @@ public sealed class ArmEmulator
         }
     }
 
+    /// <summary>
+    /// How long the operation of an accepted PUT or PATCH runs on the emulator's clock when nobody polls it (default
+    /// 20 s): until then a GET shows <c>Updating</c> (or <c>Creating</c>) and ARM refuses other writes with 409.
+    /// </summary>
+    public TimeSpan OperationDuration
+    {
+        get => _scaleSets.OperationDuration;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _scaleSets.OperationDuration = value;
+        }
+    }
+
+    /// <summary>
+    /// How many looks at a running write (polls of its status URL, GETs of the scale set) find it in progress before it
+    /// finishes (default 1: the first look says <c>InProgress</c>/<c>Updating</c>, the next one the outcome).
+    /// </summary>
+    public int OperationPollsInProgress
+    {
+        get => _scaleSets.OperationPollsInProgress;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _scaleSets.OperationPollsInProgress = value;
+        }
+    }
+
     // ---------------------------------------------------------------- scale sets (seeding)
 
     /// <summary>
     /// Creates or replaces a scale set from its ARM GET shape; <c>id</c> is required. The JSON is kept as given except:
     /// a new <c>etag</c>, <c>properties.provisioningState</c> <c>Succeeded</c> when missing, and <c>name</c>/<c>type</c>
-    /// when missing. A new scale set gets <c>sku.capacity</c> instances, running its model. Replacing an existing one
+    /// when missing. A scale set given as <c>Creating</c> stays so (ARM refuses writes to it) until replaced again; an
+    /// operation still running on a replaced one finishes first. A new scale set gets <c>sku.capacity</c> instances, running its model. Replacing an existing one
     /// reaches its instances as an ARM PUT does: a model change per <c>upgradePolicy.mode</c>, then the capacity.
     /// </summary>
     /// <returns>The scale set as stored.</returns>
@@ -340,8 +369,9 @@ public sealed class ArmEmulator
     }
 
     /// <summary>
-    /// ARM accepts the next instance action on this scale set, and its long-running operation then fails with this
-    /// error (the action changes nothing): what the scenario step <c>failNextOperation</c> arms.
+    /// ARM accepts the next write (PUT, PATCH) or instance action on this scale set, and its long-running operation then
+    /// fails with this error: a write's model is put back as it was before, with <c>provisioningState</c> <c>Failed</c>;
+    /// an action changes nothing. What the scenario step <c>failNextOperation</c> arms.
     /// </summary>
     public void FailNextOperation(string scaleSetId, string errorCode, string errorMessage)
     {

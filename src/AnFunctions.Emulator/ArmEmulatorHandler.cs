@@ -93,12 +93,13 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
         var scaleSets = _emulator.ScaleSetProvider;
         return (route.Target, method) switch
         {
-            (RouteTarget.ScaleSet, "GET") => scaleSets.Find(route.ScaleSetId!) is { } entry
+            (RouteTarget.ScaleSet, "GET") => scaleSets.Read(route.ScaleSetId!) is { } entry
                 ? ArmResponse.Json(200, entry.Json, entry.ETag)
                 : ArmResponse.NotFound(route.ScaleSetId!),
-            (RouteTarget.ScaleSet, "PUT") => WithObjectBody(bodyText, body =>
-                scaleSets.Put(route, body, Header(request, "If-Match"), Header(request, "If-None-Match"))),
-            (RouteTarget.ScaleSet, "PATCH") => WithObjectBody(bodyText, body => scaleSets.Patch(route, body, Header(request, "If-Match"))),
+            (RouteTarget.ScaleSet, "PUT") => WithOperationHeader(uri, route, apiVersion, WithObjectBody(bodyText, body =>
+                scaleSets.Put(route, body, Header(request, "If-Match"), Header(request, "If-None-Match"), () => _emulator.TakeOperationFailure(route.ScaleSetId!)))),
+            (RouteTarget.ScaleSet, "PATCH") => WithOperationHeader(uri, route, apiVersion, WithObjectBody(bodyText, body =>
+                scaleSets.Patch(route, body, Header(request, "If-Match"), () => _emulator.TakeOperationFailure(route.ScaleSetId!)))),
             (RouteTarget.ScaleSet, "DELETE") => scaleSets.Delete(route, Header(request, "If-Match")),
             (RouteTarget.ScaleSetList, "GET") => ListScaleSets(route, uri, query),
             (RouteTarget.Instances, "GET") => ListInstances(route, uri, query),
@@ -154,18 +155,33 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             }
         }
 
-        var failure = _emulator.ScaleSetProvider.Find(route.ScaleSetId!) is null ? null : _emulator.TakeOperationFailure(route.ScaleSetId!);
+        var scaleSet = _emulator.ScaleSetProvider.Find(route.ScaleSetId!);
+        if (scaleSet is not null && ScaleSetResourceProvider.Busy(scaleSet, route.Action!) is { } busy)
+        {
+            return busy;
+        }
+
+        var failure = scaleSet is null ? null : _emulator.TakeOperationFailure(route.ScaleSetId!);
         if (failure is null && _emulator.ScaleSetProvider.Act(route, body) is { } error)
         {
             return error;
         }
 
-        var location = (_emulator.ScaleSetProvider.Find(route.ScaleSetId!)?.Location ?? "westeurope")
-            .Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
-        var operation = $"{uri.GetLeftPart(UriPartial.Authority)}/subscriptions/{route.SubscriptionId}/providers/{ArmRoute.ComputeNamespace}/locations/{location}/operations/{_emulator.StartOperation(failure)}?api-version={Uri.EscapeDataString(apiVersion)}";
+        var operation = OperationUrl(uri, route, apiVersion, _emulator.StartOperation(failure));
         return ArmResponse.Empty(202)
             .WithHeader("Azure-AsyncOperation", operation)
             .WithHeader("Location", operation + "&monitor=true");
+    }
+
+    /// <summary>An accepted PUT or PATCH answers with its operation's status URL, as ARM does for a long-running write.</summary>
+    private ArmResponse WithOperationHeader(Uri uri, ArmRoute route, string apiVersion, ArmResponse response) =>
+        response.OperationId is { } id ? response.WithHeader("Azure-AsyncOperation", OperationUrl(uri, route, apiVersion, id)) : response;
+
+    private string OperationUrl(Uri uri, ArmRoute route, string apiVersion, string operationId)
+    {
+        var location = (_emulator.ScaleSetProvider.Find(route.ScaleSetId!)?.Location ?? "westeurope")
+            .Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+        return $"{uri.GetLeftPart(UriPartial.Authority)}/subscriptions/{route.SubscriptionId}/providers/{ArmRoute.ComputeNamespace}/locations/{location}/operations/{operationId}?api-version={Uri.EscapeDataString(apiVersion)}";
     }
 
     private static JsonObject SubscriptionJson(string subscriptionId) => new()
@@ -203,6 +219,11 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
 
     private ArmResponse OperationStatus(ArmRoute route, Dictionary<string, string> query)
     {
+        if (_emulator.ScaleSetProvider.PollOperation(route.OperationId!) is { } write)
+        {
+            return WriteOperationStatus(write);
+        }
+
         if (_emulator.FindOperation(route.OperationId!) is not { } outcome)
         {
             return ArmResponse.Error(404, "NotFound", $"The operation '{route.OperationId}' was not found.");
@@ -227,6 +248,28 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
         {
             body["error"] = new JsonObject { ["code"] = outcome.ErrorCode, ["message"] = outcome.ErrorMessage ?? string.Empty };
         }
+        return ArmResponse.Json(200, ArmJson.Serialize(body));
+    }
+
+    /// <summary>A write's operation: <c>InProgress</c> while it runs, then <c>Succeeded</c>, or <c>Failed</c> (or <c>Canceled</c>) with its error.</summary>
+    private static ArmResponse WriteOperationStatus(ScaleSetResourceProvider.OperationState state)
+    {
+        var body = new JsonObject
+        {
+            ["startTime"] = ArmJson.Timestamp(state.Started),
+            ["status"] = state.Status,
+            ["name"] = state.Id,
+        };
+        if (state.Ended is { } ended)
+        {
+            body["endTime"] = ArmJson.Timestamp(ended);
+        }
+
+        if (state.Final?.ErrorCode is { } code)
+        {
+            body["error"] = new JsonObject { ["code"] = code, ["message"] = state.Final.ErrorMessage ?? string.Empty };
+        }
+
         return ArmResponse.Json(200, ArmJson.Serialize(body));
     }
 
