@@ -45,6 +45,9 @@ public sealed class ArmEmulator
     private readonly List<RecordedWrite> _writes = [];
     private readonly Queue<ArmRequestRecord> _requests = new();
 
+    private readonly ThrottleBuckets _buckets = new();
+    private ArmThrottling _throttling = ArmThrottling.AsArmDocuments;
+
     private long _latencyTicks;
     private int _pageSize = DefaultPageSize;
     private int _requestLogLimit = DefaultRequestLogLimit;
@@ -84,6 +87,22 @@ public sealed class ArmEmulator
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
             Interlocked.Exchange(ref _latencyTicks, value.Ticks);
+        }
+    }
+
+    /// <summary>
+    /// How ARM throttles callers (<see cref="ArmThrottling"/>): on by default with ARM's documented bucket sizes, refilling
+    /// on the emulator's clock. <see cref="ArmThrottling.Off"/> turns it off for tests that measure something else.
+    /// Setting it empties nothing and fills every bucket again.
+    /// </summary>
+    public ArmThrottling Throttling
+    {
+        get => Volatile.Read(ref _throttling);
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            Volatile.Write(ref _throttling, value);
+            _buckets.Clear();
         }
     }
 
@@ -390,10 +409,19 @@ public sealed class ArmEmulator
         Interlocked.Increment(ref isRead ? ref _reads : ref _writeCalls);
     }
 
-    /// <summary>Remaining quota for the throttling headers: counts down with use, as ARM's token buckets do.</summary>
+    /// <summary>With throttling off: a remaining quota that still counts down with use, as ARM's hourly limits did.</summary>
     internal long RemainingReads => 11999 - (Interlocked.Read(ref _reads) % 12000);
 
     internal long RemainingWrites => 1199 - (Interlocked.Read(ref _writeCalls) % 1200);
+
+    /// <summary>Takes a token from the caller's bucket; null when throttling is off.</summary>
+    internal (bool Allowed, long Remaining, TimeSpan RetryAfter)? TakeToken(string principal, string? subscriptionId, ArmThrottling.OperationType type)
+    {
+        var settings = Throttling;
+        return settings.Enabled
+            ? _buckets.Take(settings, principal, subscriptionId?.ToLowerInvariant() ?? "tenant", type, Now)
+            : null;
+    }
 
     /// <summary>The first matching fault rule, consuming one of its uses.</summary>
     internal FaultRule? TakeFault(ArmRequestInfo request)

@@ -51,6 +51,16 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
                 await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
             }
 
+            // ARM throttles at its front door, before the resource provider sees the call (or a fault of it).
+            var type = ArmThrottling.TypeOf(method);
+            var token = _emulator.TakeToken(ArmThrottling.PrincipalOf(Header(request, "Authorization")), route.SubscriptionId, type);
+            if (token is { Allowed: false } throttled)
+            {
+                var refused = Throttled(route.SubscriptionId, type, throttled.RetryAfter, correlationId);
+                status = refused.Status;
+                return refused.ToHttp(request);
+            }
+
             var fault = _emulator.TakeFault(info);
             if (fault is not null)
             {
@@ -69,7 +79,16 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             var response = fault is { Status: > 0 }
                 ? FaultResponse(fault, info, correlationId, at)
                 : Dispatch(route, method, uri, request, bodyText);
-            AddCommonHeaders(response, isWrite, correlationId);
+            AddCommonHeaders(response, correlationId);
+            if (token is { } taken)
+            {
+                response.WithHeader(ArmThrottling.RemainingHeader(route.SubscriptionId, type), taken.Remaining.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                AddUnthrottledQuotaHeader(response, isWrite);
+            }
+
             status = response.Status;
             return response.ToHttp(request);
         }
@@ -331,10 +350,28 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
 
     // ---------------------------------------------------------------- helpers
 
-    private void AddCommonHeaders(ArmResponse response, bool isWrite, string correlationId)
+    /// <summary>What ARM answers a caller whose bucket is empty.</summary>
+    private static ArmResponse Throttled(string? subscriptionId, ArmThrottling.OperationType type, TimeSpan retryAfter, string correlationId)
+    {
+        var seconds = ArmThrottling.RetryAfterText(retryAfter);
+        var kind = type.ToString().ToLowerInvariant();
+        var scope = subscriptionId is null ? "tenant" : $"subscription '{subscriptionId}'";
+        return ArmResponse.Error(429, subscriptionId is null ? "TenantRequestsThrottled" : "SubscriptionRequestsThrottled",
+                $"Number of '{kind}' requests for {scope} exceeded. Please try again after '{seconds}' seconds after the additional tokens are added to the bucket.")
+            .WithHeader("Retry-After", seconds)
+            .WithHeader(ArmThrottling.RemainingHeader(subscriptionId, type), "0")
+            .WithHeader("x-ms-request-id", Guid.NewGuid().ToString())
+            .WithHeader("x-ms-correlation-request-id", correlationId);
+    }
+
+    private static void AddCommonHeaders(ArmResponse response, string correlationId)
     {
         response.WithHeader("x-ms-request-id", Guid.NewGuid().ToString())
             .WithHeader("x-ms-correlation-request-id", correlationId);
+    }
+
+    private void AddUnthrottledQuotaHeader(ArmResponse response, bool isWrite)
+    {
         if (isWrite)
         {
             response.WithHeader("x-ms-ratelimit-remaining-subscription-writes", _emulator.RemainingWrites.ToString(CultureInfo.InvariantCulture));
