@@ -18,7 +18,9 @@ internal sealed class ProgressScaleSetClient(IScaleSetClient inner, AuditProgres
     public Task RunInstanceActionAsync(ScaleSetId id, InstanceAction action, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
         inner.RunInstanceActionAsync(id, action, instanceIds, cancellationToken);
 
-    public Task SendAsync(ScaleSetWrite write, CancellationToken cancellationToken) => inner.SendAsync(write, cancellationToken);
+    public Task<WriteAccepted> SendAsync(ScaleSetWrite write, CancellationToken cancellationToken) => inner.SendAsync(write, cancellationToken);
+
+    public Task<OperationStatus> GetOperationAsync(string operationUrl, CancellationToken cancellationToken) => inner.GetOperationAsync(operationUrl, cancellationToken);
 
     public async IAsyncEnumerable<ScaleSetSnapshot> ListAsync(string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

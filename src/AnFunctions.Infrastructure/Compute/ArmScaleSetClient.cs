@@ -225,7 +225,7 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
         }
     }
 
-    public async Task SendAsync(ScaleSetWrite write, CancellationToken cancellationToken)
+    public async Task<WriteAccepted> SendAsync(ScaleSetWrite write, CancellationToken cancellationToken)
     {
         using var request = arm.Pipeline.CreateRequest();
         request.Method = RequestMethod.Parse(write.Method);
@@ -243,6 +243,74 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
         if (response.Status is < 200 or > 299)
         {
             throw ArmErrors.From(response, $"{write.Method} {write.Id}");
+        }
+
+        // A long-running write names its operation in Azure-AsyncOperation (ARM's Location header is the fallback).
+        var operation = response.Headers.TryGetValue("Azure-AsyncOperation", out var asyncOperation) ? asyncOperation
+            : response.Headers.TryGetValue("Location", out var location) ? location
+            : null;
+        return new WriteAccepted(response.Status, operation, ProvisioningStateOf(response));
+    }
+
+    public async Task<OperationStatus> GetOperationAsync(string operationUrl, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(operationUrl);
+        const string What = "poll a write's operation";
+        using var request = arm.Pipeline.CreateRequest();
+        request.Method = RequestMethod.Get;
+        request.Uri.Reset(new Uri(operationUrl));
+        var response = await ArmErrors.Call(What,
+            async () => await arm.Pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var retryAfter = ArmRetryPolicy.RetryAfter(response);
+        switch (response.Status)
+        {
+            case 404:
+                return new OperationStatus(OperationState.Unknown);
+            case 202:
+                return new OperationStatus(OperationState.InProgress, RetryAfter: retryAfter);
+            case 200 when response.Content.ToMemory().Length == 0:
+                return OperationStatus.Succeeded;
+            case 200:
+                break;
+            default:
+                throw ArmErrors.From(response, What);
+        }
+
+        using var document = ParseOrThrow(response, What);
+        var root = document.RootElement;
+        var status = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+        var error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+        var code = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        var message = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        return status?.ToUpperInvariant() switch
+        {
+            "SUCCEEDED" => OperationStatus.Succeeded,
+            "FAILED" => new OperationStatus(OperationState.Failed, code ?? "Failed", message),
+            "CANCELED" or "CANCELLED" => new OperationStatus(OperationState.Canceled, code ?? "Canceled", message),
+            // InProgress, or any state ARM may add: not finished.
+            _ => new OperationStatus(OperationState.InProgress, RetryAfter: retryAfter),
+        };
+    }
+
+    private static string? ProvisioningStateOf(Response response)
+    {
+        if (response.Content.ToMemory().Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(response.Content);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                   && document.RootElement.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+                   && properties.TryGetProperty("provisioningState", out var state) && state.ValueKind == JsonValueKind.String
+                ? state.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

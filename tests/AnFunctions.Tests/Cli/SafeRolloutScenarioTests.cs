@@ -115,7 +115,8 @@ public sealed class SafeRolloutScenarioTests
         var mixed = result["findings"]!.AsArray().Single()!;
         Assert.Equal(("NodesWithoutAcceleratedNetworking", "warning", "open"), (mixed["kind"]!.GetValue<string>(), mixed["severity"]!.GetValue<string>(), mixed["status"]!.GetValue<string>()));
         Assert.Equal("3 of 3 node(s) of pool-manual run without AN", mixed["message"]!.GetValue<string>());
-        Assert.Equal("2026-11-25T09:00:20+00:00", mixed["firstSeen"]!.GetValue<DateTimeOffset>().ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture));
+        // The event came at 09:00:20; the write's operation reported Succeeded on the app's second poll, 2 s later.
+        Assert.Equal("2026-11-25T09:00:22+00:00", mixed["firstSeen"]!.GetValue<DateTimeOffset>().ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture));
         var alert = Assert.Single(result["alerts"]!.AsArray())!;
         Assert.Equal(("trigger", "warning"), (alert["action"]!.GetValue<string>(), alert["severity"]!.GetValue<string>()));
         Assert.Equal((3, 3, 0, 0), Nodes(result, "pool-manual"));
