@@ -70,6 +70,11 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
                     await Task.Delay(fault.Delay, cancellationToken).ConfigureAwait(false);
                 }
 
+                if (fault.Takes > TimeSpan.Zero)
+                {
+                    await Task.Delay(fault.Takes, _emulator.TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (fault.DropConnection)
                 {
                     throw new HttpRequestException($"The ARM emulator dropped the connection ({fault}).");
