@@ -20,6 +20,17 @@ public sealed record WriteAccepted(int Status, string? OperationUrl, string? Pro
     private static readonly string[] BusyStates = ["Creating", "Updating", "Deleting", "Migrating"];
 }
 
+/// <summary>
+/// One scale set of a listing: read (<see cref="ScaleSet"/>), or named as far as its JSON allows with why the app
+/// could not read what it needs of it (<see cref="Problem"/>). One unreadable scale set never hides the others.
+/// </summary>
+public sealed record ScaleSetListItem(string ResourceId, ScaleSetSnapshot? ScaleSet, string? Problem)
+{
+    public static ScaleSetListItem Read(ScaleSetSnapshot scaleSet) => new(scaleSet.Id.Value, scaleSet, null);
+
+    public static ScaleSetListItem Unreadable(string resourceId, string problem) => new(resourceId, null, problem);
+}
+
 /// <summary>How a long-running ARM operation stands.</summary>
 public enum OperationState
 {
@@ -48,8 +59,11 @@ public interface IScaleSetClient
     /// <summary>Reads the scale set; null when ARM answers 404 (it does not exist, or no longer).</summary>
     Task<ScaleSetSnapshot?> GetAsync(ScaleSetId id, CancellationToken cancellationToken);
 
-    /// <summary>Every scale set of a subscription, following ARM's paging.</summary>
-    IAsyncEnumerable<ScaleSetSnapshot> ListAsync(string subscriptionId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Every scale set of a subscription, following ARM's paging; one that cannot be read is listed as such (with
+    /// the reason) and the listing goes on.
+    /// </summary>
+    IAsyncEnumerable<ScaleSetListItem> ListAsync(string subscriptionId, CancellationToken cancellationToken);
 
     /// <summary>
     /// The scale set's instances with their power state, model and AN as applied to each (one paged listing); empty

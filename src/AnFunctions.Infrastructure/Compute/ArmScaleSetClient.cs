@@ -5,14 +5,14 @@ using AnFunctions.Core.ScaleSets;
 using AnFunctions.Infrastructure.Arm;
 using Azure;
 using Azure.Core;
-using Azure.ResourceManager.Compute;
-using Azure.ResourceManager.Resources;
 
 namespace AnFunctions.Infrastructure.Compute;
 
 /// <summary>
-/// Scale sets through the Azure SDK (reads) and the ARM pipeline (the network-profile PATCH, sent as JSON exactly as
-/// built by the Core, with If-Match).
+/// Scale sets through the ARM pipeline of the Azure SDK (its transport, credential, retries and timeout): reads are
+/// turned into snapshots from ARM's JSON by <see cref="ScaleSetConverter"/> (never through the SDK 1.2.0's model,
+/// which refuses values of fields the app does not use), and the network-profile PATCH is sent as JSON exactly as
+/// built by the Core, with If-Match.
 /// </summary>
 public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
 {
@@ -22,55 +22,98 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
     /// <summary>A scale set holds at most 1,000 instances; pages beyond this many mean something is wrong.</summary>
     private const int MaxInstancePages = 100;
 
+    /// <summary>A subscription's scale sets come 1,000 a page; pages beyond this many mean a nextLink that loops.</summary>
+    private const int MaxListPages = 1000;
+
     private static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(5);
 
     public async Task<ScaleSetSnapshot?> GetAsync(ScaleSetId id, CancellationToken cancellationToken)
     {
-        var resource = arm.Client.GetVirtualMachineScaleSetResource(new ResourceIdentifier(id.Value));
-        try
-        {
-            var response = await resource.GetAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var raw = response.GetRawResponse();
-            using var document = JsonDocument.Parse(raw.Content);
-            raw.Headers.TryGetValue("ETag", out var etag);
-            return ScaleSetConverter.ToSnapshot(response.Value.Data, document.RootElement, etag);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
+        var what = $"GET {id}";
+        using var request = arm.Pipeline.CreateRequest();
+        request.Method = RequestMethod.Get;
+        request.Uri.Reset(arm.UriFor(id.Value, ArmConnection.ScaleSetApiVersion));
+        request.Headers.Add("Accept", "application/json");
+        var response = await ArmErrors.Call(what,
+            async () => await arm.Pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (response.Status == 404)
         {
             return null;
         }
-        catch (RequestFailedException e)
+
+        if (response.Status != 200)
         {
-            throw ArmErrors.From(e, $"GET {id}");
+            throw ArmErrors.From(response, what);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+
+        using var document = ParseOrThrow(response, what);
+        response.Headers.TryGetValue("ETag", out var etag);
+        try
         {
-            // The SDK's network timeout surfaces as a cancellation the caller did not ask for: transient, as in ArmErrors.Call.
-            throw new ArmRequestException(0, "Timeout", $"GET {id}: no answer in time", null, e);
+            return ScaleSetConverter.ToSnapshot(document.RootElement, etag);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or JsonException)
+        catch (ScaleSetFormatException e)
         {
-            // ARM answered, but with a value the SDK 1.2.0 cannot read. Retrying returns the same answer: terminal.
-            throw new ArmRequestException(UnreadableStatus, "UnreadableResource", $"GET {id}: the scale set could not be read ({e.GetType().Name})", null, e);
+            // ARM answered, but without what the app needs. Retrying returns the same answer: terminal.
+            throw new ArmRequestException(UnreadableStatus, "UnreadableResource", $"{what}: the scale set could not be read: {e.Message}", null, e);
         }
     }
 
-    public async IAsyncEnumerable<ScaleSetSnapshot> ListAsync(string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ScaleSetListItem> ListAsync(string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var subscription = arm.Client.GetSubscriptionResource(SubscriptionResource.CreateResourceIdentifier(subscriptionId));
-        var pages = subscription.GetVirtualMachineScaleSetsAsync(cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
-        await using (pages.ConfigureAwait(false))
+        var what = $"list scale sets of {subscriptionId}";
+        var next = arm.UriFor($"/subscriptions/{subscriptionId}/providers/Microsoft.Compute/virtualMachineScaleSets", ArmConnection.ScaleSetApiVersion);
+        for (var page = 1; next is not null; page++)
         {
-            while (await ArmErrors.Call($"list scale sets of {subscriptionId}", async () => await pages.MoveNextAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
+            if (page > MaxListPages)
             {
-                var page = pages.Current;
-                using var document = JsonDocument.Parse(page.GetRawResponse().Content);
-                var rawById = RawById(document.RootElement);
-                foreach (var item in page.Values)
+                throw new ArmRequestException(0, "TooManyPages", $"{what}: more than {MaxListPages} pages", null);
+            }
+
+            using var request = arm.Pipeline.CreateRequest();
+            request.Method = RequestMethod.Get;
+            request.Uri.Reset(next);
+            request.Headers.Add("Accept", "application/json");
+            var response = await ArmErrors.Call(what,
+                async () => await arm.Pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            if (response.Status != 200)
+            {
+                throw ArmErrors.From(response, what);
+            }
+
+            // Each item is read on its own: one the app cannot read is named with the reason, the others go on.
+            var items = new List<ScaleSetListItem>();
+            using (var document = ParseOrThrow(response, what))
+            {
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("value", out var values) || values.ValueKind != JsonValueKind.Array)
                 {
-                    var raw = rawById.TryGetValue(item.Id.ToString(), out var element) ? element : default;
-                    yield return ScaleSetConverter.ToSnapshot(item.Data, raw);
+                    throw new ArmRequestException(UnreadableStatus, "UnreadableResponse", $"{what}: page {page} has no value array", null);
                 }
+
+                var index = 0;
+                foreach (var value in values.EnumerateArray())
+                {
+                    try
+                    {
+                        items.Add(ScaleSetListItem.Read(ScaleSetConverter.ToSnapshot(value)));
+                    }
+                    catch (ScaleSetFormatException e)
+                    {
+                        items.Add(ScaleSetListItem.Unreadable(ScaleSetConverter.IdOf(value) ?? $"(item {index} of page {page} of {what})", e.Message));
+                    }
+
+                    index++;
+                }
+
+                next = root.TryGetProperty("nextLink", out var link) && link.ValueKind == JsonValueKind.String && link.GetString() is { Length: > 0 } url
+                    ? new Uri(url)
+                    : null;
+            }
+
+            foreach (var item in items)
+            {
+                yield return item;
             }
         }
     }
@@ -312,22 +355,5 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
         {
             return null;
         }
-    }
-
-    private static Dictionary<string, JsonElement> RawById(JsonElement page)
-    {
-        var map = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
-        if (page.TryGetProperty("value", out var values) && values.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var value in values.EnumerateArray())
-            {
-                if (value.TryGetProperty("id", out var id) && id.GetString() is { } key)
-                {
-                    map[key] = value.Clone();
-                }
-            }
-        }
-
-        return map;
     }
 }

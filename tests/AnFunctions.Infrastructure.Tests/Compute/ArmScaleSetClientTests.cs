@@ -186,9 +186,9 @@ public sealed class ArmScaleSetClientTests
     private async Task<List<ScaleSetSnapshot>> ListAllAsync(string subscription)
     {
         var all = new List<ScaleSetSnapshot>();
-        await foreach (var snapshot in _client.ListAsync(subscription, CancellationToken.None))
+        await foreach (var item in _client.ListAsync(subscription, CancellationToken.None))
         {
-            all.Add(snapshot);
+            all.Add(item.ScaleSet ?? throw new InvalidDataException($"{item.ResourceId}: {item.Problem}"));
         }
 
         return all;
