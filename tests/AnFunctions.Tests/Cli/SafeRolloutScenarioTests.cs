@@ -148,6 +148,24 @@ public sealed class SafeRolloutScenarioTests
     }
 
     [Fact]
+    public async Task WriteOperationFails_TransientWrittenAgainAtOnce_StandingFailureAWarningAndAnAlertInTheSameDelivery()
+    {
+        var result = await SimulateAsync("write-operation-fails.json");
+
+        Assert.Equal([("pool-retried", 200), ("pool-retried", 200), ("pool-refused-join", 200)],
+            result["armWrites"]!.AsArray().Select(w => (Name(w), w!["status"]!.GetValue<int>())));
+        Assert.True(Pool(result, "pool-retried")["acceleratedNetworking"]!.GetValue<bool>());
+        Assert.False(Pool(result, "pool-refused-join")["acceleratedNetworking"]!.GetValue<bool>());
+        Assert.Equal([("pool-refused-join", "AcceleratedNetworkingWriteFailed", "warning", "open")], Findings(result));
+        var alert = Assert.Single(result["alerts"]!.AsArray())!;
+        Assert.Equal(("trigger", "AcceleratedNetworkingWriteFailed"), (alert["action"]!.GetValue<string>(), alert["kind"]!.GetValue<string>()));
+        // Within the delivery of the event (09:00:20), after the app's two polls of the operation: not at the audit.
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 9, 0, 22, TimeSpan.Zero), alert["at"]!.GetValue<DateTimeOffset>());
+        Assert.All(result["events"]!.AsArray(), e => Assert.Equal("Handled", e!["disposition"]!.GetValue<string>()));
+        Assert.Equal("LinkedAuthorizationFailed", result["findings"]![0]!["evidence"]!["errorCode"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task ThrottledPatch_TwoRefusedOneAcceptedOnEventGridsSchedule()
     {
         var result = await SimulateAsync("throttled-patch.json");
