@@ -43,8 +43,8 @@ public enum AuditSource
 
     /// <summary>
     /// Azure Resource Graph: one query for every subscription in scope, but its rows can lag ARM. The audit judges a
-    /// row as it is only when it agrees with the pool's record and raises nothing above info; anything else is read
-    /// again from ARM first.
+    /// row as it is only when it agrees with the pool's record (or the app has none), leads to no write and raises
+    /// nothing above info; anything else is read again from ARM first.
     /// </summary>
     ResourceGraph,
 }

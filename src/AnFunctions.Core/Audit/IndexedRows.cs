@@ -12,17 +12,19 @@ namespace AnFunctions.Core.Audit;
 public static class IndexedRows
 {
     /// <summary>
-    /// The row may be judged without reading the pool from ARM: the app has an active record of this very incarnation,
-    /// with no write of its own pending, and the row agrees with it on everything the decision and the finding rules
-    /// read (location, sizes, AN on every NIC configuration). A new pool, a pool that changed, or one the app is writing
-    /// to is read from ARM.
+    /// The row may be judged without reading the pool from ARM: the app has no record of the pool (nothing the row
+    /// could be older than; a write or an alarm it leads to is still confirmed from ARM first), or an active record of
+    /// this very incarnation, with no write of its own pending, that the row agrees with on everything the decision and
+    /// the finding rules read (location, sizes, AN on every NIC configuration). A pool that changed since the app
+    /// recorded it, one the app is writing to, or one recorded as deleted is read from ARM.
     /// </summary>
     public static bool MayBeJudgedAsListed(ScaleSetSnapshot row, PoolRecord? record) =>
-        record is { Status: PoolStatus.Active, PendingWrite: null }
+        record is null
+        || (record is { Status: PoolStatus.Active, PendingWrite: null }
         && record.TimeCreated == row.TimeCreated
         && string.Equals(record.Location, row.Location, StringComparison.OrdinalIgnoreCase)
         && record.AcceleratedNetworking == row.AcceleratedNetworkingOnAll
-        && record.VmSizes.Order(StringComparer.OrdinalIgnoreCase).SequenceEqual(row.VmSizes.Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
+        && record.VmSizes.Order(StringComparer.OrdinalIgnoreCase).SequenceEqual(row.VmSizes.Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase));
 
     /// <summary>
     /// The evaluation would open a warning or critical finding, or make an open one more severe: on-call would be

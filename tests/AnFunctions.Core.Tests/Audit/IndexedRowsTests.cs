@@ -24,7 +24,7 @@ public sealed class IndexedRowsTests
     public static TheoryData<string, PoolRecord?, bool> Records() => new()
     {
         { "agrees (case aside)", Agreeing, true },
-        { "no record: the pool is new to the app", null, false },
+        { "no record: nothing the row could be older than", null, true },
         { "deleted record", Agreeing with { Status = PoolStatus.Deleted }, false },
         { "a write of the app's pending", Agreeing with { PendingWrite = new PendingWrite { Id = "w", StartedAt = Now, Attempt = 1 } }, false },
         { "another incarnation (created again under the same name)", Agreeing with { TimeCreated = Now }, false },

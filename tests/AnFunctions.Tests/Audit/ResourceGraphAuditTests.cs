@@ -186,7 +186,7 @@ public sealed class ResourceGraphAuditTests
         await using var app = App(AuditSource.ResourceGraph, FindingSeverity.Warning);
         app.Emulator.PutScaleSet(Fleet.ScaleSet("off", "Standard_D4s_v5", Now.AddDays(-20), an: false));
         app.Emulator.PutScaleSet(Fleet.ScaleSet("on", "Standard_D4s_v5", Now.AddDays(-20), an: true));
-        await AuditAsync(app); // records both (no record yet: each read from ARM)
+        await AuditAsync(app); // records both, opens the warning (after reading "off" from ARM)
         await app.Get<FindingEngine>().ResolveAllAsync(ScaleSetId.Parse(Fleet.Id("off")), CancellationToken.None);
         app.Emulator.ResetCounts();
 
@@ -194,6 +194,24 @@ public sealed class ResourceGraphAuditTests
 
         Assert.Equal(1, app.Emulator.Count(ArmCallKind.GetScaleSet));
         Assert.Contains("off:AcceleratedNetworkingAvailableButOff:Warning", await OpenFindingsAsync(app));
+    }
+
+    [Fact]
+    public async Task Run_FleetNewToTheApp_JudgedFromTheRowsWithoutAGetExceptTheAlarm()
+    {
+        await using var app = App(AuditSource.ResourceGraph);
+        app.Emulator.PutScaleSet(Fleet.ScaleSet("on", "Standard_D4s_v5", Now.AddDays(-20), an: true, subscription: SubA));
+        app.Emulator.PutScaleSet(Fleet.ScaleSet("off", "Standard_D4s_v5", Now.AddDays(-20), an: false, subscription: SubA));
+        app.Emulator.PutScaleSet(Fleet.ScaleSet("small", "Standard_B2s", Now.AddDays(-20), an: false, subscription: SubB));
+        app.Emulator.SetSkus([Fleet.Sku("Standard_D4s_v5", an: true), Fleet.Sku("Standard_D8s_v5", an: false), Fleet.Sku("Standard_B2s", an: false)]);
+        app.Emulator.PutScaleSet(Fleet.ScaleSet("unsupported", "Standard_D8s_v5", Now.AddDays(-20), an: true, subscription: SubB));
+
+        var run = await AuditAsync(app);
+
+        // Four pools recorded from one query; only "unsupported" (a critical finding) was read from ARM first.
+        Assert.Equal(4, run.PoolsRecorded);
+        Assert.Equal((1, 1), (app.Emulator.Count(ArmCallKind.ResourceGraphQuery), app.Emulator.Count(ArmCallKind.GetScaleSet)));
+        Assert.Contains("unsupported:AcceleratedNetworkingOnUnsupportedSize:Critical", await OpenFindingsAsync(app));
     }
 
     [Fact]
