@@ -15,8 +15,8 @@ namespace AnFunctions.Benchmarks;
 /// </summary>
 internal static class AuditMode
 {
-    private static readonly string[] Regions = ["westeurope", "eastus", "southeastasia"];
-    private static readonly string[] Sizes = ["Standard_D4s_v5", "Standard_D8s_v5", "Standard_B2s"];
+    internal static readonly string[] Regions = ["westeurope", "eastus", "southeastasia"];
+    internal static readonly string[] Sizes = ["Standard_D4s_v5", "Standard_D8s_v5", "Standard_B2s"];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -105,13 +105,13 @@ internal static class AuditMode
     private static string Kinds(IReadOnlyDictionary<string, int> counts) =>
         string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:N0}")));
 
-    private static int Option(string[] args, string name, int fallback)
+    internal static int Option(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
     }
 
-    private static JsonObject Sku(string size, string region) => new()
+    internal static JsonObject Sku(string size, string region) => new()
     {
         ["resourceType"] = "virtualMachines",
         ["name"] = size,
@@ -120,7 +120,7 @@ internal static class AuditMode
         ["restrictions"] = new JsonArray(),
     };
 
-    private static JsonObject ScaleSet(int i, string subscription, string region, DateTimeOffset now)
+    internal static JsonObject ScaleSet(int i, string subscription, string region, DateTimeOffset now)
     {
         var size = Sizes[i % Sizes.Length];
         var an = size != "Standard_B2s" && i % 5 != 0;

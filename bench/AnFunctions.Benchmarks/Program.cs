@@ -3,11 +3,14 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/AnFunctions.Benchmarks -- counts [--pools N]
 // dotnet run -c Release --project bench/AnFunctions.Benchmarks -- audit [--pools 10000] [--subscriptions 20] [--latency-ms 50]
+// dotnet run -c Release --project bench/AnFunctions.Benchmarks -- audit --source resource-graph [--pools 10000] [--subscriptions 200] [--latency-ms 50]
 // dotnet run -c Release --project bench/AnFunctions.Benchmarks -- bdn [BenchmarkDotNet arguments, e.g. --filter '*']
 switch (args)
 {
     case ["counts", .. var rest]:
         return await CountsMode.RunAsync(rest, Console.Out).ConfigureAwait(false);
+    case ["audit", .. var rest] when rest.Contains("--source"):
+        return await SourceComparison.RunAsync(rest, Console.Out).ConfigureAwait(false);
     case ["audit", .. var rest]:
         return await AuditMode.RunAsync(rest, Console.Out).ConfigureAwait(false);
     case ["bdn", .. var rest]:

@@ -37,6 +37,9 @@ param targetSubscriptionIds string[]
 @description('NCRONTAB schedule of the fleet audit (six fields, seconds first).')
 param auditSchedule string = '0 */30 * * * *'
 
+@description('Where the fleet audit lists scale sets: Arm (one listing per subscription) or ResourceGraph (one query for all).')
+param auditSource ('Arm' | 'ResourceGraph') = 'Arm'
+
 @description('When true the app decides and records, but never writes to ARM (AcceleratedNetworking__DryRun).')
 param dryRun bool
 
@@ -120,6 +123,7 @@ var appSettings = {
   AcceleratedNetworking__DryRun: dryRun ? 'true' : 'false'
   // The FleetAudit timer reads its schedule from this setting (%Audit:Schedule%): it must exist.
   Audit__Schedule: auditSchedule
+  Audit__Source: auditSource
   // The HTTP API checks the caller's app role (X-MS-CLIENT-PRINCIPAL) when App Service authentication is configured.
   Auth__Enabled: empty(authClientId) ? 'false' : 'true'
 }

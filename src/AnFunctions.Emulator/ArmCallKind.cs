@@ -39,6 +39,9 @@ public enum ArmCallKind
     /// <summary><c>GET /subscriptions</c>: the subscriptions the caller can see.</summary>
     ListSubscriptions,
 
+    /// <summary><c>POST /providers/Microsoft.ResourceGraph/resources</c>: a Resource Graph query.</summary>
+    ResourceGraphQuery,
+
     /// <summary>Anything else: answered 404 (or 405), still counted.</summary>
     Other,
 }

@@ -32,6 +32,7 @@ public sealed class ArmEmulator
 
     private readonly ScaleSetResourceProvider _scaleSets;
     private readonly SkuCatalog _skus = new();
+    private readonly ResourceGraph _resourceGraph = new();
     private readonly ActivityLogStore _activityLog = new();
     private readonly ConcurrentDictionary<string, OperationOutcome> _operations = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, OperationOutcome> _failNextOperation = new(StringComparer.OrdinalIgnoreCase);
@@ -105,6 +106,24 @@ public sealed class ArmEmulator
             _buckets.Clear();
         }
     }
+
+    /// <summary>Resource Graph's per-user quota of queries (<see cref="ResourceGraphQuota.AsDocumented"/> by default).</summary>
+    public ResourceGraphQuota ResourceGraphQuota
+    {
+        get => _resourceGraph.Quota;
+        set => _resourceGraph.Quota = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>
+    /// Resource Graph's lag behind ARM: from now on its queries see the scale sets as they are at this moment, whatever
+    /// ARM does next, until <see cref="ThawResourceGraph"/>.
+    /// </summary>
+    public void FreezeResourceGraph() => _resourceGraph.Freeze(_scaleSets.Snapshot());
+
+    /// <summary>Resource Graph caught up: its queries see the scale sets as ARM has them.</summary>
+    public void ThawResourceGraph() => _resourceGraph.Thaw();
+
+    internal ResourceGraph ResourceGraph => _resourceGraph;
 
     /// <summary>Items per page of list answers (scale sets, instances, Activity Log); a <c>nextLink</c> leads to the next page.</summary>
     public int PageSize

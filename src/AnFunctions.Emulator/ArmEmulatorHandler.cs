@@ -28,7 +28,8 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
         var method = request.Method.Method.ToUpperInvariant();
         var route = ArmRoute.Parse(Uri.UnescapeDataString(uri.AbsolutePath));
         var kind = route.KindFor(method);
-        var isWrite = method is "PUT" or "PATCH" or "DELETE" or "POST";
+        // A Resource Graph query is a POST that reads.
+        var isWrite = method is "PUT" or "PATCH" or "DELETE" or "POST" && kind != ArmCallKind.ResourceGraphQuery;
         var at = _emulator.Now;
         _emulator.CountCall(kind, isRead: !isWrite);
 
@@ -49,6 +50,15 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             if (latency > TimeSpan.Zero)
             {
                 await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Resource Graph throttles by its own per-user quota, not by ARM's buckets.
+            if (route.Target == RouteTarget.ResourceGraph)
+            {
+                var graph = await QueryResourceGraphAsync(request, uri, info, bodyText, correlationId, cancellationToken).ConfigureAwait(false);
+                faulted = graph.Faulted;
+                status = graph.Response.Status;
+                return graph.Response.ToHttp(request);
             }
 
             // ARM throttles at its front door, before the resource provider sees the call (or a fault of it).
@@ -135,6 +145,49 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             (RouteTarget.Unknown, _) => UnknownPath(route, apiVersion),
             _ => ArmResponse.Error(405, "MethodNotAllowed", $"The method '{method}' is not allowed on '{route.Path}'."),
         };
+    }
+
+    // ---------------------------------------------------------------- Resource Graph
+
+    private async Task<(ArmResponse Response, bool Faulted)> QueryResourceGraphAsync(HttpRequestMessage request, Uri uri, ArmRequestInfo info, string? bodyText, string correlationId, CancellationToken cancellationToken)
+    {
+        var (allowed, remaining, resetsAfter) = _emulator.ResourceGraph.TakeQuota(ArmThrottling.PrincipalOf(Header(request, "Authorization")), _emulator.Now);
+        var resets = resetsAfter.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+        ArmResponse response;
+        var faulted = false;
+        if (!allowed)
+        {
+            response = ArmResponse.Error(429, "RateLimiting", $"Please provide below info when asking for support: the user quota of {_emulator.ResourceGraphQuota.QueriesPerWindow} queries per {_emulator.ResourceGraphQuota.Window.TotalSeconds} s is used up; it resets after {resets}.");
+        }
+        else if (_emulator.TakeFault(info) is { } fault)
+        {
+            faulted = true;
+            if (fault.Takes > TimeSpan.Zero)
+            {
+                await Task.Delay(fault.Takes, _emulator.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (fault.DropConnection)
+            {
+                throw new HttpRequestException($"The ARM emulator dropped the connection ({fault}).");
+            }
+
+            response = fault.Status > 0 ? FaultResponse(fault, info, correlationId, _emulator.Now) : Query(bodyText);
+        }
+        else
+        {
+            response = Query(bodyText);
+        }
+
+        AddCommonHeaders(response, correlationId);
+        response.WithHeader("x-ms-user-quota-remaining", Math.Max(0, remaining).ToString(CultureInfo.InvariantCulture));
+        response.WithHeader("x-ms-user-quota-resets-after", resets);
+        return (response, faulted);
+
+        ArmResponse Query(string? text) =>
+            ParseQuery(uri.Query).TryGetValue("api-version", out var v) && !string.IsNullOrWhiteSpace(v)
+                ? _emulator.ResourceGraph.Query(text, _emulator.ScaleSetProvider.Snapshot)
+                : ArmResponse.BadRequest("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
     }
 
     // ---------------------------------------------------------------- routes

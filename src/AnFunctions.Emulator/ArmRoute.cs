@@ -12,6 +12,7 @@ internal enum RouteTarget
     OperationStatus,
     ActivityLog,
     Subscriptions,
+    ResourceGraph,
 }
 
 /// <summary>A request path matched against the ARM surface the emulator serves (case-insensitively, as ARM does).</summary>
@@ -78,6 +79,7 @@ internal sealed class ArmRoute
         (RouteTarget.OperationStatus, "GET") => ArmCallKind.PollOperation,
         (RouteTarget.ActivityLog, "GET") => ArmCallKind.ActivityLog,
         (RouteTarget.Subscriptions, "GET") => ArmCallKind.ListSubscriptions,
+        (RouteTarget.ResourceGraph, "POST") => ArmCallKind.ResourceGraphQuery,
         _ => ArmCallKind.Other,
     };
 
@@ -89,6 +91,11 @@ internal sealed class ArmRoute
         if (s.Length == 1 && Is(s[0], "subscriptions"))
         {
             return new ArmRoute(RouteTarget.Subscriptions, trimmed);
+        }
+
+        if (s.Length == 3 && Is(s[0], "providers") && Is(s[1], "Microsoft.ResourceGraph") && Is(s[2], "resources"))
+        {
+            return new ArmRoute(RouteTarget.ResourceGraph, trimmed);
         }
 
         if (s.Length < 2 || !Is(s[0], "subscriptions"))

@@ -155,6 +155,15 @@ internal sealed class ScaleSetResourceProvider
         return entries.Select(e => ArmJson.ParseObject(e.Json)).ToArray();
     }
 
+    /// <summary>Every scale set as it is now (key = lower-case id, ARM's JSON unparsed), in key order: what an index copies.</summary>
+    public IReadOnlyList<(string Key, byte[] Json)> Snapshot()
+    {
+        lock (_gate)
+        {
+            return SortedKeys().Select(k => (k, Current(k)!.Json)).ToArray();
+        }
+    }
+
     /// <summary>Changes a scale set out of band (as a portal user would): new ETag; a model change makes instances stale.</summary>
     public JsonObject? Modify(string id, Action<JsonObject> mutate)
     {

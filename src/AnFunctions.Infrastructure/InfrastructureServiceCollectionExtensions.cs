@@ -49,6 +49,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.AddMetrics(); // IMeterFactory for Core's AnMetrics
         services.TryAddSingleton<ArmConnection>();
         services.TryAddSingleton<IScaleSetClient, ArmScaleSetClient>();
+        services.TryAddSingleton<Core.ScaleSets.IScaleSetIndex, ResourceGraphScaleSetIndex>();
         services.TryAddSingleton<IVmSizeSource, ArmVmSizeSource>();
         services.TryAddSingleton<Core.Audit.ISubscriptionSource, ArmSubscriptionSource>();
         services.TryAddSingleton<Core.ActivityLog.IActivityLog, ArmActivityLog>();

@@ -76,18 +76,25 @@ public sealed class AppSettingsTests(CompiledInfra infra)
     }
 
     [Fact]
+    public void AppSettings_AuditSource_IsTheParameterArmByDefault()
+    {
+        Assert.Equal("parameters('auditSource')", Settings()["Audit__Source"]);
+    }
+
+    [Fact]
     public void AppSettings_NoValue_HoldsASecretOrKey()
     {
         var text = SettingsResource().Element.ToString();
 
         Assert.All(SecretMarkers, marker => Assert.DoesNotContain(marker, text, StringComparison.OrdinalIgnoreCase));
 
-        // Values come from the identity, the resources and five plain parameters (authClientId: a public client id): no way in for a secret value.
+        // Values come from the identity, the resources and six plain parameters (authClientId: a public client id;
+        // auditSource: Arm or ResourceGraph, nothing else compiles): no way in for a secret value.
         var parameters = Settings().Values
             .SelectMany(value => System.Text.RegularExpressions.Regex.Matches(value, @"parameters\('(?<name>[^']+)'\)"))
             .Select(match => match.Groups["name"].Value)
             .ToHashSet(StringComparer.Ordinal);
-        Assert.Subset(new HashSet<string>(["storageAccountName", "targetSubscriptionIds", "dryRun", "auditSchedule", "authClientId"], StringComparer.Ordinal), parameters);
+        Assert.Subset(new HashSet<string>(["storageAccountName", "targetSubscriptionIds", "dryRun", "auditSchedule", "auditSource", "authClientId"], StringComparer.Ordinal), parameters);
     }
 
     [Fact]

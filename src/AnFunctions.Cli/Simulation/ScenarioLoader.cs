@@ -28,6 +28,7 @@ internal static class ScenarioLoader
         ["InstanceAction"] = AnFunctions.Emulator.ArmCallKind.InstanceAction,
         ["ListSkus"] = AnFunctions.Emulator.ArmCallKind.ListSkus,
         ["ActivityLog"] = AnFunctions.Emulator.ArmCallKind.ActivityLog,
+        ["ResourceGraph"] = AnFunctions.Emulator.ArmCallKind.ResourceGraphQuery,
     };
 
     public static Scenario Load(string path)
@@ -273,9 +274,7 @@ internal static class ScenarioLoader
         var call = RequireString(fault["call"], file, $"{place}.call");
         if (!FaultKinds.TryGetValue(call, out var kind))
         {
-            throw new ScenarioException(file, $"{place}.call", call == "ResourceGraph"
-                ? "ResourceGraph is not served by this emulator yet (no Resource Graph audit source)"
-                : $"unknown call kind '{call}' (expected one of {string.Join(", ", FaultKinds.Keys)})");
+            throw new ScenarioException(file, $"{place}.call", $"unknown call kind '{call}' (expected one of {string.Join(", ", FaultKinds.Keys)})");
         }
 
         var status = RequireInt(fault["status"], file, $"{place}.status", 400, 599);

@@ -15,10 +15,14 @@ namespace AnFunctions.Core.Audit;
 /// the same decision and finding rules as an event (so a lost event is caught, drift is found, and findings that no
 /// longer hold resolve), pools gone from Azure are closed, and instance models are checked only for the pools the app
 /// enabled AN on. Subscriptions run in parallel up to a bound; one failing does not stop the others. Every run is
-/// recorded with its ARM calls by kind.
+/// recorded with its ARM calls by kind. With <see cref="AuditSource.ResourceGraph"/> the fleet is read in one query
+/// for all subscriptions instead; its rows can lag ARM, so a row that does not agree with the pool's record, a pool
+/// to be written and an alarm are read again from ARM first, and a recorded pool missing from the rows is closed only
+/// when ARM says it is gone.
 /// </summary>
 public sealed partial class FleetAudit(
     IScaleSetClient scaleSets,
+    IScaleSetIndex index,
     ISubscriptionSource subscriptions,
     PoolReconciler reconciler,
     RefusedWriteHandler refusedWrites,
@@ -53,9 +57,12 @@ public sealed partial class FleetAudit(
         try
         {
             scope = await ScopeAsync(request, cancellationToken).ConfigureAwait(false);
+            var rows = auditOptions.CurrentValue.Source == AuditSource.ResourceGraph && scope.Count > 0
+                ? await ReadIndexAsync(scope, tally, cancellationToken).ConfigureAwait(false)
+                : null;
             await Parallel.ForEachAsync(scope,
                 new ParallelOptions { MaxDegreeOfParallelism = auditOptions.CurrentValue.SubscriptionConcurrency, CancellationToken = cancellationToken },
-                async (subscription, ct) => results.Add(await AuditSubscriptionAsync(subscription, request, tally, ct).ConfigureAwait(false))).ConfigureAwait(false);
+                async (subscription, ct) => results.Add(await AuditSubscriptionAsync(subscription, rows, request, tally, ct).ConfigureAwait(false))).ConfigureAwait(false);
 
             if (!request.DryRun)
             {
@@ -93,14 +100,58 @@ public sealed partial class FleetAudit(
         return run;
     }
 
-    private async Task<SubscriptionAudit> AuditSubscriptionAsync(string subscription, AuditRequest request, Tally tally, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rows of every subscription in scope from the index, by subscription; null when the index cannot answer (the
+    /// run then lists each subscription from ARM, and says so among its errors).
+    /// </summary>
+    private async Task<IndexRows?> ReadIndexAsync(IReadOnlyList<string> scope, Tally tally, CancellationToken cancellationToken)
+    {
+        var readAt = time.GetUtcNow();
+        var bySubscription = new Dictionary<string, List<ScaleSetListItem>>(StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            await foreach (var item in index.ListAsync(scope, cancellationToken).ConfigureAwait(false))
+            {
+                var subscription = ScaleSetId.TryParse(item.ResourceId, out var id, out _) ? id.SubscriptionId : SubscriptionOf(item.ResourceId);
+                if (subscription is null)
+                {
+                    tally.Errors.Add($"{item.ResourceId}: could not be read from Resource Graph: {item.Problem ?? "no subscription in its id"}");
+                    continue;
+                }
+
+                if (!bySubscription.TryGetValue(subscription, out var list))
+                {
+                    bySubscription[subscription] = list = [];
+                }
+
+                list.Add(item);
+            }
+
+            return new IndexRows(bySubscription, readAt);
+        }
+        catch (ArmRequestException e)
+        {
+            tally.Errors.Add($"resource graph: {e.Message}; the subscriptions were listed from ARM instead");
+            LogIndexFailed(logger, e.Message);
+            return null;
+        }
+    }
+
+    private static string? SubscriptionOf(string resourceId)
+    {
+        var segments = resourceId.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments.Length >= 2 && segments[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase) ? segments[1].ToLowerInvariant() : null;
+    }
+
+    private async Task<SubscriptionAudit> AuditSubscriptionAsync(string subscription, IndexRows? rows, AuditRequest request, Tally tally, CancellationToken cancellationToken)
     {
         var listed = new HashSet<string>(StringComparer.Ordinal);
         var pools = 0;
-        var listedAt = time.GetUtcNow();
+        var listedAt = rows?.ReadAt ?? time.GetUtcNow();
         try
         {
-            await foreach (var item in scaleSets.ListAsync(subscription, cancellationToken).ConfigureAwait(false))
+            var listing = rows is null ? scaleSets.ListAsync(subscription, cancellationToken) : rows.Of(subscription);
+            await foreach (var item in listing.ConfigureAwait(false))
             {
                 if (item.ScaleSet is not { } scaleSet)
                 {
@@ -118,7 +169,7 @@ public sealed partial class FleetAudit(
                 Interlocked.Increment(ref tally.Seen);
                 try
                 {
-                    await AuditPoolAsync(scaleSet, listedAt, request, tally, cancellationToken).ConfigureAwait(false);
+                    await AuditPoolAsync(scaleSet, listedAt, fromIndex: rows is not null, request, tally, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is ArmRequestException or ConcurrencyConflictException)
                 {
@@ -130,7 +181,7 @@ public sealed partial class FleetAudit(
 
             if (!request.DryRun)
             {
-                await CloseVanishedAsync(subscription, request.ResourceGroup, listed, tally, cancellationToken).ConfigureAwait(false);
+                await CloseVanishedAsync(subscription, request.ResourceGroup, listed, confirmWithArm: rows is not null, tally, cancellationToken).ConfigureAwait(false);
             }
 
             return new SubscriptionAudit(subscription, pools, null);
@@ -165,9 +216,9 @@ public sealed partial class FleetAudit(
         LogPoolUnreadable(logger, item.ResourceId, item.Problem ?? string.Empty);
     }
 
-    private async Task AuditPoolAsync(ScaleSetSnapshot scaleSet, DateTimeOffset listedAt, AuditRequest request, Tally tally, CancellationToken cancellationToken)
+    private async Task AuditPoolAsync(ScaleSetSnapshot scaleSet, DateTimeOffset listedAt, bool fromIndex, AuditRequest request, Tally tally, CancellationToken cancellationToken)
     {
-        var result = await reconciler.ReconcileAsync(new ReconcileRequest(scaleSet.Id, "audit", Preview: request.DryRun, SnapshotReadAt: listedAt), scaleSet, cancellationToken).ConfigureAwait(false);
+        var result = await reconciler.ReconcileAsync(new ReconcileRequest(scaleSet.Id, "audit", Preview: request.DryRun, SnapshotReadAt: listedAt, FromIndex: fromIndex), scaleSet, cancellationToken).ConfigureAwait(false);
         if (result.NewlyRecorded)
         {
             Interlocked.Increment(ref tally.Recorded);
@@ -187,7 +238,9 @@ public sealed partial class FleetAudit(
         }
     }
 
-    private async Task CloseVanishedAsync(string subscription, string? resourceGroup, HashSet<string> listed, Tally tally, CancellationToken cancellationToken)
+    /// <param name="confirmWithArm">The listing was an index that can lag (a pool created a moment ago may not be in it
+    /// yet): a pool is closed only when ARM says it is gone.</param>
+    private async Task CloseVanishedAsync(string subscription, string? resourceGroup, HashSet<string> listed, bool confirmWithArm, Tally tally, CancellationToken cancellationToken)
     {
         var vanished = new List<PoolRecord>();
         await foreach (var pool in store.ListPoolsAsync(subscription, cancellationToken).ConfigureAwait(false))
@@ -201,6 +254,11 @@ public sealed partial class FleetAudit(
 
         foreach (var pool in vanished)
         {
+            if (confirmWithArm && await scaleSets.GetAsync(pool.Id, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
             var now = time.GetUtcNow();
             await store.SavePoolAsync(pool with { Status = PoolStatus.Deleted, DeletedAt = now, LastSeen = now }, cancellationToken).ConfigureAwait(false);
             tally.Add(await findings.ResolveAllAsync(pool.Id, cancellationToken).ConfigureAwait(false));
@@ -257,6 +315,24 @@ public sealed partial class FleetAudit(
             }
         }
     }
+
+    /// <summary>The index's rows of one audit, by subscription, and when they were asked for.</summary>
+    private sealed class IndexRows(Dictionary<string, List<ScaleSetListItem>> bySubscription, DateTimeOffset readAt)
+    {
+        public DateTimeOffset ReadAt { get; } = readAt;
+
+        public async IAsyncEnumerable<ScaleSetListItem> Of(string subscription)
+        {
+            await Task.CompletedTask.ConfigureAwait(false);
+            foreach (var item in bySubscription.TryGetValue(subscription, out var list) ? list : [])
+            {
+                yield return item;
+            }
+        }
+    }
+
+    [LoggerMessage(1304, LogLevel.Warning, "Resource Graph could not list the fleet; every subscription is listed from ARM instead: {Error}", EventName = "AuditIndexFailed")]
+    private static partial void LogIndexFailed(ILogger logger, string error);
 
     [LoggerMessage(1300, LogLevel.Warning, "Audit of subscription {SubscriptionId} failed; the other subscriptions go on: {Error}", EventName = "AuditSubscriptionFailed")]
     private static partial void LogSubscriptionFailed(ILogger logger, string subscriptionId, string error);

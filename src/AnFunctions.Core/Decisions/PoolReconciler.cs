@@ -72,11 +72,22 @@ public sealed class PoolReconciler(
                 // read of ARM, so the snapshot is never older than the record it is compared with. A listing read
                 // earlier (the audit's) is used only if no one recorded the pool since.
                 var stored = await store.GetPoolAsync(request.Id, cancellationToken).ConfigureAwait(false);
-                var listingStillFresh = first is not null && !(request.SnapshotReadAt is { } readAt && stored?.LastSeen > readAt);
-                var scaleSet = attempt == 1 && listingStillFresh
+                var listingStillFresh = first is not null && !(request.SnapshotReadAt is { } readAt && stored?.LastSeen > readAt)
+                    && (!request.FromIndex || Audit.IndexedRows.MayBeJudgedAsListed(first, stored));
+                var fromListing = attempt == 1 && listingStillFresh;
+                var scaleSet = fromListing
                     ? first
                     : await scaleSets.GetAsync(request.Id, cancellationToken).ConfigureAwait(false);
-                return await ReconcileOnceAsync(request, settings, scaleSet, stored, earlier, cancellationToken).ConfigureAwait(false);
+                if (request.FromIndex && !fromListing)
+                {
+                    Log.IndexedRowConfirmed(logger, request.Id.Value, attempt == 1 ? "the row does not agree with the pool's record" : "the row would raise an alarm");
+                }
+
+                return await ReconcileOnceAsync(fromListing ? request : request with { FromIndex = false }, settings, scaleSet, stored, earlier, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IndexedRowNeedsArmException) when (attempt < MaxAttempts)
+            {
+                // Read from ARM on the next attempt and judged from that.
             }
             catch (ArmRequestException e) when (e.IsPreconditionFailed && attempt < MaxAttempts)
             {
@@ -144,6 +155,12 @@ public sealed class PoolReconciler(
             return new ReconcileResult(request.Id, decision, WriteSent: false, record, blocked);
         }
 
+        if (request.FromIndex && decision.WritesToArm)
+        {
+            // Never written from an index row (it can lag, and carries no ETag to make the write conditional).
+            throw new IndexedRowNeedsArmException();
+        }
+
         if (decision.WritesToArm && decision.Write is { } write)
         {
             return await WriteAsync(request, settings, scaleSet, stored, write, decision, support, instances, earlier, cancellationToken).ConfigureAwait(false);
@@ -169,19 +186,26 @@ public sealed class PoolReconciler(
             };
         }
 
-        var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
-        await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
-
         // An existing pool is never written to; what it has become is judged by the finding rules instead. So is a
         // pool AKS manages: the app never writes to it, but on-call still hears what it has become.
-        var changes = FindingChanges.None;
+        FindingEvaluation? evaluation = null;
         if (!decision.IsNewPool || decision.Reason == DecisionReason.AksManaged)
         {
-            var observation = new PoolObservation(scaleSet, record, support,
-                await findings.OpenFindingsAsync(request.Id, cancellationToken).ConfigureAwait(false),
-                request.EventId, ClusterName.From(scaleSet.Tags));
-            changes = await findings.ApplyAsync(request.Id,
-                PoolFindingRules.Evaluate(observation, settings.AvailableButOffSeverity), cancellationToken).ConfigureAwait(false);
+            var open = await findings.OpenFindingsAsync(request.Id, cancellationToken).ConfigureAwait(false);
+            evaluation = PoolFindingRules.Evaluate(new PoolObservation(scaleSet, record, support, open, request.EventId, ClusterName.From(scaleSet.Tags)), settings.AvailableButOffSeverity);
+            if (request.FromIndex && Audit.IndexedRows.RaisesAlarm(evaluation, open))
+            {
+                // On-call is never called on an index row alone: the pool is read from ARM and judged again.
+                throw new IndexedRowNeedsArmException();
+            }
+        }
+
+        var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
+        await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
+        var changes = FindingChanges.None;
+        if (evaluation is not null)
+        {
+            changes = await findings.ApplyAsync(request.Id, evaluation, cancellationToken).ConfigureAwait(false);
         }
         else if (decision.Reason == DecisionReason.AlreadyEnabled && stored is { PendingWrite: not null })
         {
@@ -582,6 +606,12 @@ public sealed class PoolReconciler(
 
         /// <summary>The status URL of the operation ARM started for this call's write.</summary>
         public string? OperationUrl { get; set; }
+    }
+
+    /// <summary>An index row cannot be judged as it is (a write is due, or on-call would be called): read the pool from ARM.</summary>
+    private sealed class IndexedRowNeedsArmException : Exception
+    {
+        public IndexedRowNeedsArmException() : base("the index row must be confirmed from ARM") { }
     }
 
     /// <summary>The write's operation failed transiently and the pool is new: the reconcile reads and decides again.</summary>

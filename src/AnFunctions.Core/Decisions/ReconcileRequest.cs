@@ -12,7 +12,10 @@ namespace AnFunctions.Core.Decisions;
 /// </param>
 /// <param name="SnapshotReadAt">When a snapshot passed along with the request was read (the audit's listing): if the
 /// pool was recorded after that, the snapshot may be stale and the scale set is read again.</param>
-public sealed record ReconcileRequest(ScaleSetId Id, string Trigger, string? EventId = null, bool Preview = false, DateTimeOffset? SnapshotReadAt = null);
+/// <param name="FromIndex">The snapshot is a row of an index that can lag ARM (Resource Graph): it is judged as it is
+/// only when <see cref="Audit.IndexedRows"/> allows; a write, a disagreement with the record or an alarm makes the
+/// reconcile read the scale set from ARM and decide again.</param>
+public sealed record ReconcileRequest(ScaleSetId Id, string Trigger, string? EventId = null, bool Preview = false, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false);
 
 /// <summary>The result of reconciling one pool: the decision, whether the write was sent, and the pool as recorded.</summary>
 /// <param name="NewlyRecorded">This call created the pool's record (the app had none before).</param>

@@ -67,6 +67,9 @@ public static partial class Log
     [LoggerMessage(1602, LogLevel.Information, "Audit {RunId} already ran ({Status}): the redelivered message is ignored", EventName = "AuditAlreadyRun")]
     public static partial void AuditAlreadyRun(ILogger logger, string runId, Audit.AuditRunStatus status);
 
-    [LoggerMessage(1106, LogLevel.Warning, "AcceleratedNetworking:RolloutNewPools is on, but no rollout was started for {ResourceId}: {Reason}", EventName = "NewPoolRolloutNotStarted")]
+    [LoggerMessage(1108, LogLevel.Warning, "AcceleratedNetworking:RolloutNewPools is on, but no rollout was started for {ResourceId}: {Reason}", EventName = "NewPoolRolloutNotStarted")]
     public static partial void NewPoolRolloutNotStarted(ILogger logger, string resourceId, string reason);
+
+    [LoggerMessage(1109, LogLevel.Information, "The index row of {ResourceId} is read again from ARM: {Reason}", EventName = "IndexedRowConfirmed")]
+    public static partial void IndexedRowConfirmed(ILogger logger, string resourceId, string reason);
 }

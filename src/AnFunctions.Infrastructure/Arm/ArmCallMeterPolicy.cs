@@ -27,6 +27,12 @@ internal sealed class ArmCallMeterPolicy(AnMetrics? metrics = null) : HttpPipeli
             return "ListSubscriptions";
         }
 
+        if (last.Equals("resources", StringComparison.OrdinalIgnoreCase) && segments.Length >= 2
+            && segments[^2].Equals("Microsoft.ResourceGraph", StringComparison.OrdinalIgnoreCase))
+        {
+            return "ResourceGraphQuery";
+        }
+
         if (last.Equals("skus", StringComparison.OrdinalIgnoreCase))
         {
             return "ListSkus";

@@ -64,7 +64,7 @@ public sealed class EventGridRedeliveryTests
     }
 
     [Theory]
-    [InlineData("""{"azure": {"fault": {"call": "ResourceGraph", "status": 429}}}""", "steps[0].azure.fault.call", "not served by this emulator yet")]
+    [InlineData("""{"azure": {"fault": {"call": "resourceGraph", "status": 429}}}""", "steps[0].azure.fault.call", "unknown call kind 'resourceGraph' (expected one of GetScaleSet, PatchScaleSet, ListScaleSets, ListInstances, InstanceAction, ListSkus, ActivityLog, ResourceGraph)")]
     [InlineData("""{"azure": {"fault": {"call": "Patch", "status": 429}}}""", "steps[0].azure.fault.call", "unknown call kind")]
     [InlineData("""{"azure": {"fault": {"call": "PatchScaleSet", "status": 200}}}""", "steps[0].azure.fault.status", "from 400 to 599")]
     [InlineData("""{"azure": {"fault": {"call": "PatchScaleSet", "status": 429, "retryAfter": 5}}}""", "steps[0].azure.fault.retryAfter", "unknown field")]

@@ -70,6 +70,23 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public async Task Simulate_ResourceGraphAudit_SameVerdictsAsArmsListingNewPoolReadFromArmBeforeItsWrite()
+    {
+        var byGraph = await SimulateAsync("resource-graph-audit.json");
+        var byArm = await SimulateAsync("lost-event-audit.json");
+
+        foreach (var part in new[] { "armWrites", "findings", "pools", "alerts" })
+        {
+            Assert.Equal(byArm[part]!.ToJsonString(), byGraph[part]!.ToJsonString());
+        }
+
+        // The first audit's one query; the second's failed (503) and every subscription was listed from ARM instead.
+        var calls = byGraph["armCalls"]!.AsObject();
+        Assert.Equal((2, 1, 1), (calls["ResourceGraphQuery"]!.GetValue<int>(), calls["ListScaleSets"]!.GetValue<int>(), calls["GetScaleSet"]!.GetValue<int>()));
+        Assert.Null(byArm["armCalls"]!["GetScaleSet"]);
+    }
+
+    [Fact]
     public async Task Simulate_ResizeWithoutAn_WarnsOnceRenotifiesAfterFourHoursAndResolvesOnDelete()
     {
         var result = await SimulateAsync("resize-without-an.json");

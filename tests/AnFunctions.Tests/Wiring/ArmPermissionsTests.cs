@@ -37,6 +37,10 @@ public sealed class ArmPermissionsTests
         {
             yield return "Microsoft.Resources/subscriptions/read";
         }
+        else if (method == "POST" && path.Equals("providers/Microsoft.ResourceGraph/resources", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return "Microsoft.ResourceGraph/resources/read";
+        }
         else if (path.EndsWith("/providers/Microsoft.Compute/skus", StringComparison.OrdinalIgnoreCase))
         {
             yield return "Microsoft.Compute/skus/read";
@@ -95,9 +99,16 @@ public sealed class ArmPermissionsTests
         var rollout = await app.Get<RolloutStarter>().StartAsync(ScaleSetId.Parse(Fleet.Id("new")), 1, dryRun: false, "test", CancellationToken.None);
         Assert.Equal(RolloutStatus.Succeeded, rollout.Rollout!.Status);
 
-        var calls = app.Emulator.RequestLog.Select(r => r.Kind.ToString()).ToHashSet();
-        Assert.Superset(new HashSet<string> { "GetScaleSet", "PatchScaleSet", "ListInstances", "ListSkus", "ActivityLog", "ListSubscriptions", "ListScaleSets", "InstanceAction", "PollOperation" }, calls);
-        return app.Emulator.RequestLog.SelectMany(r => ActionsOf(r.Method, r.PathAndQuery)).ToHashSet(StringComparer.Ordinal);
+        // The audit from Resource Graph (Audit:Source), on an app of its own.
+        await using var indexed = AppUnderTest.Create(new Dictionary<string, string?> { ["Audit:Source"] = "ResourceGraph" }, now: Now);
+        indexed.Emulator.SetSkus(Fleet.StandardSkus());
+        indexed.Emulator.PutScaleSet(Fleet.ScaleSet("old", "Standard_D4s_v5", Now.AddDays(-3), an: false));
+        await indexed.Get<FleetAudit>().RunAsync(new AuditRequest("test"), CancellationToken.None);
+
+        var log = app.Emulator.RequestLog.Concat(indexed.Emulator.RequestLog).ToList();
+        var calls = log.Select(r => r.Kind.ToString()).ToHashSet();
+        Assert.Superset(new HashSet<string> { "GetScaleSet", "PatchScaleSet", "ListInstances", "ListSkus", "ActivityLog", "ListSubscriptions", "ListScaleSets", "InstanceAction", "PollOperation", "ResourceGraphQuery" }, calls);
+        return log.SelectMany(r => ActionsOf(r.Method, r.PathAndQuery)).ToHashSet(StringComparer.Ordinal);
     }
 
     [Fact]
