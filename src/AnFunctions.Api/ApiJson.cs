@@ -13,7 +13,7 @@ public static class ApiJson
         WriteIndented = true,
         Encoder = JavaScriptEncoder.Default,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        Converters = { new JsonStringEnumConverter(), new ScaleSetIdConverter() },
+        Converters = { new JsonStringEnumConverter(), new ScaleSetIdJsonConverter() },
     };
 
     /// <summary>Request bodies: strict (an unknown field is an error, not silently ignored), shallow.</summary>
@@ -24,12 +24,4 @@ public static class ApiJson
         AllowTrailingCommas = false,
         ReadCommentHandling = JsonCommentHandling.Disallow,
     };
-
-    private sealed class ScaleSetIdConverter : JsonConverter<ScaleSetId>
-    {
-        public override ScaleSetId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            ScaleSetId.Parse(reader.GetString() ?? string.Empty);
-
-        public override void Write(Utf8JsonWriter writer, ScaleSetId value, JsonSerializerOptions options) => writer.WriteStringValue(value.Value);
-    }
 }

@@ -75,7 +75,7 @@ public sealed class ScaleSetEventHandler(
         {
             return await RejectAsync(resourceEvent, $"ARM refused a call with HTTP {e.Status} {e.ErrorCode}: {e.Message}", cancellationToken, id).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException or ConcurrencyConflictException or TimeoutException or HttpRequestException)
+        catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException or ConcurrencyConflictException)
         {
             Log.EventTransientFailure(logger, resourceEvent.Id, id.Value, e.Message);
             return new EventOutcome(resourceEvent.Id, EventDisposition.RetryLater, e.Message, id.Value);

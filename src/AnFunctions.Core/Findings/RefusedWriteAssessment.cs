@@ -80,24 +80,16 @@ public static class RefusedWriteAssessment
                 return [];
             }
 
-            if (root.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+            var profileSizes = root.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
                 && properties.TryGetProperty("skuProfile", out var profile) && profile.ValueKind == JsonValueKind.Object
-                && profile.TryGetProperty("vmSizes", out var sizes) && sizes.ValueKind == JsonValueKind.Array)
-            {
-                var list = sizes.EnumerateArray()
-                    .Select(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("name", out var n) ? n.GetString() : null)
-                    .OfType<string>().Where(s => s.Length > 0).ToList();
-                if (list.Count > 0)
-                {
-                    return list;
-                }
-            }
-
-            return root.TryGetProperty("sku", out var sku) && sku.ValueKind == JsonValueKind.Object
-                && sku.TryGetProperty("name", out var name) && name.GetString() is { Length: > 0 } size
-                && !size.Equals("Mix", StringComparison.OrdinalIgnoreCase)
-                ? [size]
-                : [];
+                && profile.TryGetProperty("vmSizes", out var sizes) && sizes.ValueKind == JsonValueKind.Array
+                    ? sizes.EnumerateArray().Select(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null).ToList()
+                    : null;
+            var skuName = root.TryGetProperty("sku", out var sku) && sku.ValueKind == JsonValueKind.Object
+                && sku.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+                    ? name.GetString()
+                    : null;
+            return ScaleSets.VmSizeNames.Of(skuName, profileSizes);
         }
         catch (JsonException)
         {

@@ -85,7 +85,7 @@ public static class RolloutJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new Findings.ScaleSetIdJsonConverter() },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new ScaleSets.ScaleSetIdJsonConverter() },
     };
 
     public static string Serialize(Rollout rollout) => JsonSerializer.Serialize(rollout with { Version = null }, Options);

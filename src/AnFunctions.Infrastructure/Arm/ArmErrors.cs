@@ -42,5 +42,10 @@ internal static class ArmErrors
             // The SDK's network timeout surfaces as a cancellation that the caller did not ask for.
             throw new ArmRequestException(0, "Timeout", $"{what}: no answer in time", null, e);
         }
+        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException)
+        {
+            // A transport failure the SDK did not wrap: no answer, so transient. Core sees ARM's failures only as this.
+            throw new ArmRequestException(0, "NoAnswer", $"{what}: no answer ({e.GetType().Name})", null, e);
+        }
     }
 }

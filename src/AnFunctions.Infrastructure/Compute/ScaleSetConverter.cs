@@ -193,24 +193,10 @@ public static class ScaleSetConverter
     private static string Cut(string text) => text.Length <= 80 ? text : text[..80] + "…";
 
     /// <summary><c>sku.name</c>, or for a scale set with a <c>skuProfile</c> every size it lists.</summary>
-    private static IReadOnlyList<string> VmSizes(string skuName, JsonElement raw)
-    {
-        if (TryGet(raw, out var vmSizes, "properties", "skuProfile", "vmSizes") && vmSizes.ValueKind == JsonValueKind.Array)
-        {
-            var sizes = vmSizes.EnumerateArray()
-                .Select(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("name", out var n) ? n.GetString() : null)
-                .OfType<string>()
-                .Where(s => s.Length > 0)
-                .Distinct(StringComparer.OrdinalIgnoreCase)
-                .ToList();
-            if (sizes.Count > 0)
-            {
-                return sizes;
-            }
-        }
-
-        return skuName.Length == 0 || skuName.Equals("Mix", StringComparison.OrdinalIgnoreCase) ? [] : [skuName];
-    }
+    private static IReadOnlyList<string> VmSizes(string skuName, JsonElement raw) =>
+        VmSizeNames.Of(skuName, TryGet(raw, out var vmSizes, "properties", "skuProfile", "vmSizes") && vmSizes.ValueKind == JsonValueKind.Array
+            ? vmSizes.EnumerateArray().Select(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null).ToList()
+            : null);
 
     /// <summary><c>properties.upgradePolicy</c> from the raw JSON: mode, and the rolling batch size when Rolling.</summary>
     private static UpgradePolicy UpgradePolicyOf(JsonElement raw)

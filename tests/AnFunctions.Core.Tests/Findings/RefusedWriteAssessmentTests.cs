@@ -71,6 +71,9 @@ public sealed class RefusedWriteAssessmentTests
         { """{"sku":{"name":"Mix"},"properties":{"skuProfile":{"vmSizes":[{"name":"Standard_D4s_v3"},{"name":"Standard_D8s_v3"}]}}}""", ["Standard_D4s_v3", "Standard_D8s_v3"] },
         { """{"sku":{"name":"Mix"}}""", [] },
         { """{"properties":{"virtualMachineProfile":{}}}""", [] },
+        // Not what ARM sends, but the Activity Log keeps whatever the caller wrote: never an exception.
+        { """{"sku":{"name":5}}""", [] },
+        { """{"sku":{"name":"Standard_B2s"},"properties":{"skuProfile":{"vmSizes":[{"name":7},{"name":"Standard_D4s_v3"},{"name":"standard_d4s_v3"}]}}}""", ["Standard_D4s_v3"] },
     };
 
     [Theory]
