@@ -32,4 +32,14 @@ public sealed class ProjectDependencyTests
     {
         Assert.Contains(Libraries("AnFunctions.Cli", "an"), l => l.StartsWith("AnFunctions.Api/", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Core_Dependencies_HaveNoAzureSdk()
+    {
+        // The domain decides from plain types; the adapters (Infrastructure) translate Azure's.
+        var referenced = typeof(global::AnFunctions.Core.Decisions.PoolReconciler).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.DoesNotContain(referenced, name => name.StartsWith("Azure", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Microsoft.Azure", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("AnFunctions.Core", typeof(global::AnFunctions.Core.Decisions.PoolReconciler).Assembly.GetName().Name, StringComparison.Ordinal);
+    }
 }
