@@ -43,6 +43,9 @@ public sealed record AuditRun
     public IReadOnlyList<string> FindingsOpened { get; init; } = [];
     public IReadOnlyList<string> FindingsResolved { get; init; } = [];
     public IReadOnlyDictionary<string, int> ArmCalls { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Table Storage round trips of the run by kind (<c>Query</c>, <c>Transaction</c>, <c>Insert</c>...), all but the final save of the run's own record.</summary>
+    public IReadOnlyDictionary<string, int> TableCalls { get; init; } = new Dictionary<string, int>();
     public IReadOnlyList<string> Errors { get; init; } = [];
 
     public static string NewId(DateTimeOffset at) => $"audit-{at.UtcDateTime:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}";

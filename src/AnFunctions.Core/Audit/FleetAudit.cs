@@ -36,6 +36,7 @@ public sealed partial class FleetAudit(
     public async Task<AuditRun> RunAsync(AuditRequest request, CancellationToken cancellationToken)
     {
         using var meter = ArmCallMeter.Begin();
+        using var tableCalls = TableCallMeter.Begin();
         var run = new AuditRun
         {
             RunId = request.RunId ?? AuditRun.NewId(time.GetUtcNow()),
@@ -88,6 +89,9 @@ public sealed partial class FleetAudit(
             ArmCalls = meter.Counts,
             Errors = errors,
         };
+
+        // Every round trip of the run but the save that records them.
+        run = run with { TableCalls = tableCalls.Counts };
         await runs.SaveAsync(run, cancellationToken).ConfigureAwait(false);
         LogAuditCompleted(logger, run.RunId, scope.Count, run.PoolsSeen, run.PoolsRecorded, run.PoolsClosed, run.Writes, meter.Total, errors.Count);
         return run;
