@@ -222,9 +222,9 @@ internal static class AuditMode
                     var ids = new List<ScaleSetId>();
                     foreach (var subscription in subscriptionIds)
                     {
-                        await foreach (var scaleSet in client.ListAsync(subscription, CancellationToken.None).ConfigureAwait(false))
+                        await foreach (var item in client.ListAsync(subscription, CancellationToken.None).ConfigureAwait(false))
                         {
-                            ids.Add(scaleSet.Id);
+                            ids.Add(ScaleSetId.Parse(item.ResourceId));
                         }
                     }
 

@@ -27,7 +27,8 @@ datatable(Kind: string, Remedy: string) [
   'SizeChangeRefused', 'Azure refused the resize (see the error): create a new pool on the size instead.',
   'NodesWithoutAcceleratedNetworking', 'Run a rollout (an rollout, POST /api/pools/rollout) or replace the nodes one at a time.',
   'AcceleratedNetworkingWriteBlocked', 'The write would take down more nodes than allowed: raise AcceleratedNetworking:MaxUnavailable or roll the pool yourself.',
-  'InstancesNotOnLatestModel', 'Reimage or replace the instances still on the old model.'
+  'InstancesNotOnLatestModel', 'Reimage or replace the instances still on the old model.',
+  'AcceleratedNetworkingWriteFailed', 'Fix the cause in the error (join permissions, quota, policy); while the pool is new reconcile it again, later replace it with a new pool.'
 ]'''
 
 var coverageOverTime = '''

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AnFunctions.Cli;
 
@@ -22,7 +21,7 @@ internal static class CliServices
         if (scenarioPath is not null)
         {
             var scenario = ScenarioLoader.Load(scenarioPath);
-            var time = new FakeTimeProvider(scenario.Start);
+            var time = new VirtualClock(scenario.Start);
             var emulator = new ArmEmulator(time);
             emulator.SetSkus(scenario.Skus.Select(s => s.DeepClone().AsObject()));
             foreach (var scaleSet in scenario.ScaleSets)

@@ -38,6 +38,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<Alerts.AlertDispatcher>();
         services.TryAddSingleton<Alerts.AlertPump>();
         services.TryAddSingleton<IVmSizeCatalogProvider, CachingVmSizeCatalogProvider>();
+        services.TryAddSingleton<WriteFollowUp>();
         services.TryAddSingleton<PoolReconciler>();
         services.TryAddSingleton<ScaleSetEventHandler>();
         services.TryAddSingleton<EventDeliveryProcessor>();

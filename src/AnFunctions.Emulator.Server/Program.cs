@@ -4,13 +4,15 @@ using AnFunctions.Emulator;
 using AnFunctions.Emulator.Server;
 
 // dotnet run --project src/AnFunctions.Emulator.Server -- [--scenario <file>] [--port N] [--identity-port N]
-//   [--require-token] [--client-id <guid>]
-// Serves the ARM emulator over HTTPS until Ctrl+C, seeded with a scenario's skus and scaleSets.
-const string Usage = "usage: AnFunctions.Emulator.Server [--scenario <file>] [--port N] [--identity-port N] [--require-token] [--client-id <guid>]";
+//   [--require-token] [--client-id <guid>] [--no-throttling]
+// Serves the ARM emulator over HTTPS until Ctrl+C, seeded with a scenario's skus and scaleSets. It throttles as ARM
+// does (token buckets per caller) unless --no-throttling.
+const string Usage = "usage: AnFunctions.Emulator.Server [--scenario <file>] [--port N] [--identity-port N] [--require-token] [--client-id <guid>] [--no-throttling]";
 
 string? scenario = null;
 int port = 0, identityPort = 0;
 var requireToken = false;
+var throttling = true;
 string? clientId = null;
 for (var i = 0; i < args.Length; i++)
 {
@@ -32,6 +34,7 @@ for (var i = 0; i < args.Length; i++)
             case "--identity-port": identityPort = PortValue(); break;
             case "--require-token": requireToken = true; break;
             case "--client-id": clientId = Value(); break;
+            case "--no-throttling": throttling = false; break;
             case "-h" or "--help": Console.WriteLine(Usage); return 0;
             default: throw new ArgumentException($"unknown argument '{args[i]}'");
         }
@@ -44,7 +47,7 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-var emulator = new ArmEmulator();
+var emulator = new ArmEmulator { Throttling = throttling ? ArmThrottling.AsArmDocuments : ArmThrottling.Off };
 if (scenario is not null)
 {
     try

@@ -45,6 +45,9 @@ public sealed class ArmEmulator
     private readonly List<RecordedWrite> _writes = [];
     private readonly Queue<ArmRequestRecord> _requests = new();
 
+    private readonly ThrottleBuckets _buckets = new();
+    private ArmThrottling _throttling = ArmThrottling.AsArmDocuments;
+
     private long _latencyTicks;
     private int _pageSize = DefaultPageSize;
     private int _requestLogLimit = DefaultRequestLogLimit;
@@ -87,6 +90,22 @@ public sealed class ArmEmulator
         }
     }
 
+    /// <summary>
+    /// How ARM throttles callers (<see cref="ArmThrottling"/>): on by default with ARM's documented bucket sizes, refilling
+    /// on the emulator's clock. <see cref="ArmThrottling.Off"/> turns it off for tests that measure something else.
+    /// Setting it empties nothing and fills every bucket again.
+    /// </summary>
+    public ArmThrottling Throttling
+    {
+        get => Volatile.Read(ref _throttling);
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            Volatile.Write(ref _throttling, value);
+            _buckets.Clear();
+        }
+    }
+
     /// <summary>Items per page of list answers (scale sets, instances, Activity Log); a <c>nextLink</c> leads to the next page.</summary>
     public int PageSize
     {
@@ -109,12 +128,41 @@ public sealed class ArmEmulator
         }
     }
 
+    /// <summary>
+    /// How long the operation of an accepted PUT or PATCH runs on the emulator's clock when nobody polls it (default
+    /// 20 s): until then a GET shows <c>Updating</c> (or <c>Creating</c>) and ARM refuses other writes with 409.
+    /// </summary>
+    public TimeSpan OperationDuration
+    {
+        get => _scaleSets.OperationDuration;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _scaleSets.OperationDuration = value;
+        }
+    }
+
+    /// <summary>
+    /// How many looks at a running write (polls of its status URL, GETs of the scale set) find it in progress before it
+    /// finishes (default 1: the first look says <c>InProgress</c>/<c>Updating</c>, the next one the outcome).
+    /// </summary>
+    public int OperationPollsInProgress
+    {
+        get => _scaleSets.OperationPollsInProgress;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _scaleSets.OperationPollsInProgress = value;
+        }
+    }
+
     // ---------------------------------------------------------------- scale sets (seeding)
 
     /// <summary>
     /// Creates or replaces a scale set from its ARM GET shape; <c>id</c> is required. The JSON is kept as given except:
     /// a new <c>etag</c>, <c>properties.provisioningState</c> <c>Succeeded</c> when missing, and <c>name</c>/<c>type</c>
-    /// when missing. A new scale set gets <c>sku.capacity</c> instances, running its model. Replacing an existing one
+    /// when missing. A scale set given as <c>Creating</c> stays so (ARM refuses writes to it) until replaced again; an
+    /// operation still running on a replaced one finishes first. A new scale set gets <c>sku.capacity</c> instances, running its model. Replacing an existing one
     /// reaches its instances as an ARM PUT does: a model change per <c>upgradePolicy.mode</c>, then the capacity.
     /// </summary>
     /// <returns>The scale set as stored.</returns>
@@ -340,8 +388,9 @@ public sealed class ArmEmulator
     }
 
     /// <summary>
-    /// ARM accepts the next instance action on this scale set, and its long-running operation then fails with this
-    /// error (the action changes nothing): what the scenario step <c>failNextOperation</c> arms.
+    /// ARM accepts the next write (PUT, PATCH) or instance action on this scale set, and its long-running operation then
+    /// fails with this error: a write's model is put back as it was before, with <c>provisioningState</c> <c>Failed</c>;
+    /// an action changes nothing. What the scenario step <c>failNextOperation</c> arms.
     /// </summary>
     public void FailNextOperation(string scaleSetId, string errorCode, string errorMessage)
     {
@@ -360,10 +409,19 @@ public sealed class ArmEmulator
         Interlocked.Increment(ref isRead ? ref _reads : ref _writeCalls);
     }
 
-    /// <summary>Remaining quota for the throttling headers: counts down with use, as ARM's token buckets do.</summary>
+    /// <summary>With throttling off: a remaining quota that still counts down with use, as ARM's hourly limits did.</summary>
     internal long RemainingReads => 11999 - (Interlocked.Read(ref _reads) % 12000);
 
     internal long RemainingWrites => 1199 - (Interlocked.Read(ref _writeCalls) % 1200);
+
+    /// <summary>Takes a token from the caller's bucket; null when throttling is off.</summary>
+    internal (bool Allowed, long Remaining, TimeSpan RetryAfter)? TakeToken(string principal, string? subscriptionId, ArmThrottling.OperationType type)
+    {
+        var settings = Throttling;
+        return settings.Enabled
+            ? _buckets.Take(settings, principal, subscriptionId?.ToLowerInvariant() ?? "tenant", type, Now)
+            : null;
+    }
 
     /// <summary>The first matching fault rule, consuming one of its uses.</summary>
     internal FaultRule? TakeFault(ArmRequestInfo request)

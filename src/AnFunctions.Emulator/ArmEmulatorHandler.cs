@@ -51,6 +51,16 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
                 await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
             }
 
+            // ARM throttles at its front door, before the resource provider sees the call (or a fault of it).
+            var type = ArmThrottling.TypeOf(method);
+            var token = _emulator.TakeToken(ArmThrottling.PrincipalOf(Header(request, "Authorization")), route.SubscriptionId, type);
+            if (token is { Allowed: false } throttled)
+            {
+                var refused = Throttled(route.SubscriptionId, type, throttled.RetryAfter, correlationId);
+                status = refused.Status;
+                return refused.ToHttp(request);
+            }
+
             var fault = _emulator.TakeFault(info);
             if (fault is not null)
             {
@@ -58,6 +68,11 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
                 if (fault.Delay > TimeSpan.Zero)
                 {
                     await Task.Delay(fault.Delay, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (fault.Takes > TimeSpan.Zero)
+                {
+                    await Task.Delay(fault.Takes, _emulator.TimeProvider, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (fault.DropConnection)
@@ -69,7 +84,16 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             var response = fault is { Status: > 0 }
                 ? FaultResponse(fault, info, correlationId, at)
                 : Dispatch(route, method, uri, request, bodyText);
-            AddCommonHeaders(response, isWrite, correlationId);
+            AddCommonHeaders(response, correlationId);
+            if (token is { } taken)
+            {
+                response.WithHeader(ArmThrottling.RemainingHeader(route.SubscriptionId, type), taken.Remaining.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                AddUnthrottledQuotaHeader(response, isWrite);
+            }
+
             status = response.Status;
             return response.ToHttp(request);
         }
@@ -93,12 +117,13 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
         var scaleSets = _emulator.ScaleSetProvider;
         return (route.Target, method) switch
         {
-            (RouteTarget.ScaleSet, "GET") => scaleSets.Find(route.ScaleSetId!) is { } entry
+            (RouteTarget.ScaleSet, "GET") => scaleSets.Read(route.ScaleSetId!) is { } entry
                 ? ArmResponse.Json(200, entry.Json, entry.ETag)
                 : ArmResponse.NotFound(route.ScaleSetId!),
-            (RouteTarget.ScaleSet, "PUT") => WithObjectBody(bodyText, body =>
-                scaleSets.Put(route, body, Header(request, "If-Match"), Header(request, "If-None-Match"))),
-            (RouteTarget.ScaleSet, "PATCH") => WithObjectBody(bodyText, body => scaleSets.Patch(route, body, Header(request, "If-Match"))),
+            (RouteTarget.ScaleSet, "PUT") => WithOperationHeader(uri, route, apiVersion, WithObjectBody(bodyText, body =>
+                scaleSets.Put(route, body, Header(request, "If-Match"), Header(request, "If-None-Match"), () => _emulator.TakeOperationFailure(route.ScaleSetId!)))),
+            (RouteTarget.ScaleSet, "PATCH") => WithOperationHeader(uri, route, apiVersion, WithObjectBody(bodyText, body =>
+                scaleSets.Patch(route, body, Header(request, "If-Match"), () => _emulator.TakeOperationFailure(route.ScaleSetId!)))),
             (RouteTarget.ScaleSet, "DELETE") => scaleSets.Delete(route, Header(request, "If-Match")),
             (RouteTarget.ScaleSetList, "GET") => ListScaleSets(route, uri, query),
             (RouteTarget.Instances, "GET") => ListInstances(route, uri, query),
@@ -154,18 +179,33 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             }
         }
 
-        var failure = _emulator.ScaleSetProvider.Find(route.ScaleSetId!) is null ? null : _emulator.TakeOperationFailure(route.ScaleSetId!);
+        var scaleSet = _emulator.ScaleSetProvider.Find(route.ScaleSetId!);
+        if (scaleSet is not null && ScaleSetResourceProvider.Busy(scaleSet, route.Action!) is { } busy)
+        {
+            return busy;
+        }
+
+        var failure = scaleSet is null ? null : _emulator.TakeOperationFailure(route.ScaleSetId!);
         if (failure is null && _emulator.ScaleSetProvider.Act(route, body) is { } error)
         {
             return error;
         }
 
-        var location = (_emulator.ScaleSetProvider.Find(route.ScaleSetId!)?.Location ?? "westeurope")
-            .Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
-        var operation = $"{uri.GetLeftPart(UriPartial.Authority)}/subscriptions/{route.SubscriptionId}/providers/{ArmRoute.ComputeNamespace}/locations/{location}/operations/{_emulator.StartOperation(failure)}?api-version={Uri.EscapeDataString(apiVersion)}";
+        var operation = OperationUrl(uri, route, apiVersion, _emulator.StartOperation(failure));
         return ArmResponse.Empty(202)
             .WithHeader("Azure-AsyncOperation", operation)
             .WithHeader("Location", operation + "&monitor=true");
+    }
+
+    /// <summary>An accepted PUT or PATCH answers with its operation's status URL, as ARM does for a long-running write.</summary>
+    private ArmResponse WithOperationHeader(Uri uri, ArmRoute route, string apiVersion, ArmResponse response) =>
+        response.OperationId is { } id ? response.WithHeader("Azure-AsyncOperation", OperationUrl(uri, route, apiVersion, id)) : response;
+
+    private string OperationUrl(Uri uri, ArmRoute route, string apiVersion, string operationId)
+    {
+        var location = (_emulator.ScaleSetProvider.Find(route.ScaleSetId!)?.Location ?? "westeurope")
+            .Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+        return $"{uri.GetLeftPart(UriPartial.Authority)}/subscriptions/{route.SubscriptionId}/providers/{ArmRoute.ComputeNamespace}/locations/{location}/operations/{operationId}?api-version={Uri.EscapeDataString(apiVersion)}";
     }
 
     private static JsonObject SubscriptionJson(string subscriptionId) => new()
@@ -203,6 +243,11 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
 
     private ArmResponse OperationStatus(ArmRoute route, Dictionary<string, string> query)
     {
+        if (_emulator.ScaleSetProvider.PollOperation(route.OperationId!) is { } write)
+        {
+            return WriteOperationStatus(write);
+        }
+
         if (_emulator.FindOperation(route.OperationId!) is not { } outcome)
         {
             return ArmResponse.Error(404, "NotFound", $"The operation '{route.OperationId}' was not found.");
@@ -227,6 +272,28 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
         {
             body["error"] = new JsonObject { ["code"] = outcome.ErrorCode, ["message"] = outcome.ErrorMessage ?? string.Empty };
         }
+        return ArmResponse.Json(200, ArmJson.Serialize(body));
+    }
+
+    /// <summary>A write's operation: <c>InProgress</c> while it runs, then <c>Succeeded</c>, or <c>Failed</c> (or <c>Canceled</c>) with its error.</summary>
+    private static ArmResponse WriteOperationStatus(ScaleSetResourceProvider.OperationState state)
+    {
+        var body = new JsonObject
+        {
+            ["startTime"] = ArmJson.Timestamp(state.Started),
+            ["status"] = state.Status,
+            ["name"] = state.Id,
+        };
+        if (state.Ended is { } ended)
+        {
+            body["endTime"] = ArmJson.Timestamp(ended);
+        }
+
+        if (state.Final?.ErrorCode is { } code)
+        {
+            body["error"] = new JsonObject { ["code"] = code, ["message"] = state.Final.ErrorMessage ?? string.Empty };
+        }
+
         return ArmResponse.Json(200, ArmJson.Serialize(body));
     }
 
@@ -288,10 +355,28 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
 
     // ---------------------------------------------------------------- helpers
 
-    private void AddCommonHeaders(ArmResponse response, bool isWrite, string correlationId)
+    /// <summary>What ARM answers a caller whose bucket is empty.</summary>
+    private static ArmResponse Throttled(string? subscriptionId, ArmThrottling.OperationType type, TimeSpan retryAfter, string correlationId)
+    {
+        var seconds = ArmThrottling.RetryAfterText(retryAfter);
+        var kind = type.ToString().ToLowerInvariant();
+        var scope = subscriptionId is null ? "tenant" : $"subscription '{subscriptionId}'";
+        return ArmResponse.Error(429, subscriptionId is null ? "TenantRequestsThrottled" : "SubscriptionRequestsThrottled",
+                $"Number of '{kind}' requests for {scope} exceeded. Please try again after '{seconds}' seconds after the additional tokens are added to the bucket.")
+            .WithHeader("Retry-After", seconds)
+            .WithHeader(ArmThrottling.RemainingHeader(subscriptionId, type), "0")
+            .WithHeader("x-ms-request-id", Guid.NewGuid().ToString())
+            .WithHeader("x-ms-correlation-request-id", correlationId);
+    }
+
+    private static void AddCommonHeaders(ArmResponse response, string correlationId)
     {
         response.WithHeader("x-ms-request-id", Guid.NewGuid().ToString())
             .WithHeader("x-ms-correlation-request-id", correlationId);
+    }
+
+    private void AddUnthrottledQuotaHeader(ArmResponse response, bool isWrite)
+    {
         if (isWrite)
         {
             response.WithHeader("x-ms-ratelimit-remaining-subscription-writes", _emulator.RemainingWrites.ToString(CultureInfo.InvariantCulture));

@@ -24,6 +24,9 @@ internal sealed class ArmResponse
     public string? ErrorCode { get; }
 
     public string? ETag { get; init; }
+
+    /// <summary>The long-running operation an accepted write started (its status URL goes in <c>Azure-AsyncOperation</c>).</summary>
+    public string? OperationId { get; private set; }
     public List<KeyValuePair<string, string>> Headers { get; } = [];
 
     public bool IsSuccess => Status is >= 200 and < 300;
@@ -41,6 +44,12 @@ internal sealed class ArmResponse
         $"The condition specified using HTTP conditional header(s) is not met. If-Match: '{ifMatch}'.");
 
     public static ArmResponse BadRequest(string code, string message) => Error(400, code, message);
+
+    public ArmResponse WithOperation(string operationId)
+    {
+        OperationId = operationId;
+        return this;
+    }
 
     public ArmResponse WithHeader(string name, string value)
     {

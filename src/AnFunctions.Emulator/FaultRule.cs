@@ -40,6 +40,13 @@ public sealed class FaultRule
     /// <summary>Waited before answering (honours the caller's cancellation): use it to exceed a client timeout.</summary>
     public TimeSpan Delay { get; init; }
 
+    /// <summary>
+    /// How long the call takes on the emulator's clock before it is answered: on a <see cref="VirtualClock"/> the clock
+    /// moves on at once (no real time passes, no client timeout fires), on the system clock it is a real wait. Use it
+    /// to measure what slow calls cost a caller that reads the same clock.
+    /// </summary>
+    public TimeSpan Takes { get; init; }
+
     /// <summary>Throws <see cref="HttpRequestException"/> instead of answering, as a dropped connection does.</summary>
     public bool DropConnection { get; init; }
 

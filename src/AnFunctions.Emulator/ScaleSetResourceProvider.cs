@@ -26,7 +26,35 @@ internal sealed class ScaleSetResourceProvider
 
     /// <summary>A stored scale set: its JSON exactly as answered, and what answers need without parsing it.</summary>
     internal sealed record Entry(string Id, byte[] Json, string ETag, string Name, string? Location, string? SkuName, string? SkuTier,
-        ScaleSetInstance[] Instances);
+        ScaleSetInstance[] Instances)
+    {
+        /// <summary>The long-running operation of an accepted write that has not finished yet, if any.</summary>
+        public PendingWrite? Pending { get; init; }
+
+        public string? ProvisioningState { get; init; }
+    }
+
+    /// <summary>
+    /// An accepted PUT or PATCH whose operation is still running: the resource already shows the written model with
+    /// <c>Updating</c> (or <c>Creating</c>); it finishes when polled after <see cref="PollsLeft"/> in-progress answers,
+    /// or at <see cref="DueAt"/> on the emulator's clock, whichever comes first.
+    /// </summary>
+    /// <param name="Before">The resource before the write (null for a creation): what a failed operation leaves.</param>
+    internal sealed record PendingWrite(string OperationId, byte[]? Before, DateTimeOffset DueAt, int PollsLeft, OperationOutcome Outcome);
+
+    /// <summary>The state of an operation as its status URL reports it.</summary>
+    internal sealed record OperationState(string Id, string ScaleSetKey, DateTimeOffset Started, DateTimeOffset? Ended, OperationOutcome? Final)
+    {
+        public string Status => Final?.Status ?? "InProgress";
+    }
+
+    /// <summary>How long an accepted write's operation runs on the emulator's clock when nobody polls it.</summary>
+    public TimeSpan OperationDuration { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How many looks at a running write (polls of its status URL, GETs of the scale set) find it in progress before it finishes.</summary>
+    public int OperationPollsInProgress { get; set; } = 1;
+
+    private readonly Dictionary<string, OperationState> _operations = new(StringComparer.OrdinalIgnoreCase);
 
     public int Count
     {
@@ -71,8 +99,9 @@ internal sealed class ScaleSetResourceProvider
 
         lock (_gate)
         {
-            // Replacing a scale set (as someone outside the app does) reaches its instances like an ARM PUT would.
-            var existing = _entries.GetValueOrDefault(Key(id));
+            // Replacing a scale set (as someone outside the app does) reaches its instances like an ARM PUT would; an
+            // operation still running on it finishes first.
+            var existing = Current(Key(id), force: true);
             var instances = existing is null
                 ? InstanceLifecycle.Create(Capacity(resource), InstanceLifecycle.ModelOf(resource))
                 : AfterWrite(existing, ArmJson.ParseObject(existing.Json), resource);
@@ -88,11 +117,14 @@ internal sealed class ScaleSetResourceProvider
     {
         lock (_gate)
         {
-            if (!_entries.Remove(Key(id)))
+            var key = Key(id);
+            if (!_entries.TryGetValue(key, out var existing))
             {
                 return false;
             }
 
+            Cancel(existing);
+            _entries.Remove(key);
             _sortedKeys = null;
             return true;
         }
@@ -108,7 +140,7 @@ internal sealed class ScaleSetResourceProvider
     {
         lock (_gate)
         {
-            return _entries.GetValueOrDefault(Key(id));
+            return Current(Key(id));
         }
     }
 
@@ -117,7 +149,7 @@ internal sealed class ScaleSetResourceProvider
         Entry[] entries;
         lock (_gate)
         {
-            entries = SortedKeys().Select(k => _entries[k]).ToArray();
+            entries = SortedKeys().ToArray().Select(k => Current(k)!).ToArray();
         }
 
         return entries.Select(e => ArmJson.ParseObject(e.Json)).ToArray();
@@ -129,7 +161,7 @@ internal sealed class ScaleSetResourceProvider
         ArgumentNullException.ThrowIfNull(mutate);
         lock (_gate)
         {
-            if (_entries.GetValueOrDefault(Key(id)) is not { } existing)
+            if (Current(Key(id), force: true) is not { } existing)
             {
                 return null;
             }
@@ -151,7 +183,7 @@ internal sealed class ScaleSetResourceProvider
         lock (_gate)
         {
             var key = Key(id);
-            if (!_entries.TryGetValue(key, out var existing))
+            if (Current(key) is not { } existing)
             {
                 throw new KeyNotFoundException($"No scale set '{id}'.");
             }
@@ -174,7 +206,12 @@ internal sealed class ScaleSetResourceProvider
 
     // ---- ARM semantics (HTTP) ----
 
-    public ArmResponse Put(ArmRoute route, JsonObject body, string? ifMatch, string? ifNoneMatch)
+    /// <summary>
+    /// A PUT: 201 with <c>Creating</c> for a new scale set, 200 with <c>Updating</c> for a replaced one; the answer's
+    /// <see cref="ArmResponse.OperationId"/> names the long-running operation that finishes it. <paramref name="takeFailure"/>
+    /// is asked, once the write is accepted, whether that operation is to fail.
+    /// </summary>
+    public ArmResponse Put(ArmRoute route, JsonObject body, string? ifMatch, string? ifNoneMatch, Func<OperationOutcome?> takeFailure)
     {
         var location = ArmJson.StringProperty(body, "location");
         if (string.IsNullOrWhiteSpace(location))
@@ -184,11 +221,16 @@ internal sealed class ScaleSetResourceProvider
 
         lock (_gate)
         {
-            var existing = _entries.GetValueOrDefault(Key(route.ScaleSetId!));
+            var existing = Current(Key(route.ScaleSetId!));
             if (!ETagConditions.IfMatchSatisfied(ifMatch, existing?.ETag)
                 || !ETagConditions.IfNoneMatchSatisfied(ifNoneMatch, existing?.ETag))
             {
                 return ArmResponse.PreconditionFailed(ifMatch ?? ifNoneMatch);
+            }
+
+            if (existing is not null && Busy(existing, "PUT") is { } busy)
+            {
+                return busy;
             }
 
             if (existing?.Location is { } existingLocation && !SameLocation(existingLocation, location))
@@ -201,19 +243,26 @@ internal sealed class ScaleSetResourceProvider
             var oldProperties = ArmJson.ObjectProperty(old, "properties");
             var resource = WithIdentity(body, existing?.Id ?? route.ScaleSetId!, existing?.Name ?? route.ScaleSetName!);
             var properties = ArmJson.GetOrAddObject(resource, "properties");
-            ArmJson.Set(properties, "provisioningState", "Succeeded");
+            ArmJson.Set(properties, "provisioningState", existing is null ? "Creating" : "Updating");
             ArmJson.Set(properties, "timeCreated", ArmJson.StringProperty(oldProperties, "timeCreated") ?? ArmJson.Timestamp(_time.GetUtcNow()));
             ArmJson.Set(properties, "uniqueId", ArmJson.StringProperty(oldProperties, "uniqueId") ?? Guid.NewGuid().ToString());
             var etag = NextETag();
             ArmJson.Set(resource, "etag", etag);
 
+            // A new scale set's instances exist from the start; an existing one's instances meet the new model when
+            // the operation succeeds.
             var entry = Commit(resource["id"]!.GetValue<string>(), resource,
-                existing is null ? InstanceLifecycle.Create(Capacity(resource), InstanceLifecycle.ModelOf(resource)) : AfterWrite(existing, old!, resource));
-            return ArmResponse.Json(existing is null ? 201 : 200, entry.Json, etag);
+                existing is null ? InstanceLifecycle.Create(Capacity(resource), InstanceLifecycle.ModelOf(resource)) : existing.Instances);
+            var operationId = Accept(entry, existing?.Json, takeFailure());
+            return ArmResponse.Json(existing is null ? 201 : 200, _entries[Key(entry.Id)].Json, etag).WithOperation(operationId);
         }
     }
 
-    public ArmResponse Patch(ArmRoute route, JsonObject patch, string? ifMatch)
+    /// <summary>
+    /// A PATCH: 200 with <c>Updating</c>; the answer's <see cref="ArmResponse.OperationId"/> names the long-running
+    /// operation that finishes it (see <see cref="Put"/>).
+    /// </summary>
+    public ArmResponse Patch(ArmRoute route, JsonObject patch, string? ifMatch, Func<OperationOutcome?> takeFailure)
     {
         foreach (var readOnly in new[] { "id", "name", "type", "etag", "location" })
         {
@@ -225,7 +274,7 @@ internal sealed class ScaleSetResourceProvider
 
         lock (_gate)
         {
-            var existing = _entries.GetValueOrDefault(Key(route.ScaleSetId!));
+            var existing = Current(Key(route.ScaleSetId!));
             if (existing is null)
             {
                 return ArmResponse.NotFound(route.ScaleSetId!);
@@ -234,6 +283,11 @@ internal sealed class ScaleSetResourceProvider
             if (!ETagConditions.IfMatchSatisfied(ifMatch, existing.ETag))
             {
                 return ArmResponse.PreconditionFailed(ifMatch);
+            }
+
+            if (Busy(existing, "PATCH") is { } busy)
+            {
+                return busy;
             }
 
             var resource = ArmJson.ParseObject(existing.Json);
@@ -251,7 +305,7 @@ internal sealed class ScaleSetResourceProvider
             JsonMergePatch.Apply(resource, patch);
 
             var properties = ArmJson.GetOrAddObject(resource, "properties");
-            ArmJson.Set(properties, "provisioningState", "Succeeded");
+            ArmJson.Set(properties, "provisioningState", "Updating");
             foreach (var readOnly in new[] { "timeCreated", "uniqueId" })
             {
                 RestoreReadOnly(properties, oldProperties, readOnly);
@@ -259,8 +313,9 @@ internal sealed class ScaleSetResourceProvider
 
             var etag = NextETag();
             ArmJson.Set(resource, "etag", etag);
-            var entry = Commit(existing.Id, resource, AfterWrite(existing, old, resource));
-            return ArmResponse.Json(200, entry.Json, etag);
+            var entry = Commit(existing.Id, resource, existing.Instances);
+            var operationId = Accept(entry, existing.Json, takeFailure());
+            return ArmResponse.Json(200, _entries[Key(entry.Id)].Json, etag).WithOperation(operationId);
         }
     }
 
@@ -269,7 +324,7 @@ internal sealed class ScaleSetResourceProvider
         lock (_gate)
         {
             var key = Key(route.ScaleSetId!);
-            var existing = _entries.GetValueOrDefault(key);
+            var existing = Current(key);
             if (!ETagConditions.IfMatchSatisfied(ifMatch, existing?.ETag))
             {
                 return ArmResponse.PreconditionFailed(ifMatch);
@@ -280,6 +335,7 @@ internal sealed class ScaleSetResourceProvider
                 return ArmResponse.Empty(204);
             }
 
+            Cancel(existing);
             _entries.Remove(key);
             _sortedKeys = null;
             return ArmResponse.Empty(200);
@@ -295,9 +351,14 @@ internal sealed class ScaleSetResourceProvider
         lock (_gate)
         {
             var key = Key(route.ScaleSetId!);
-            if (!_entries.TryGetValue(key, out var existing))
+            if (Current(key) is not { } existing)
             {
                 return ArmResponse.NotFound(route.ScaleSetId!);
+            }
+
+            if (Busy(existing, route.Action!) is { } busy)
+            {
+                return busy;
             }
 
             var (outcome, error) = InstanceLifecycle.Act(route.Action!, existing.Instances, body, InstanceLifecycle.ModelOf(ArmJson.ParseObject(existing.Json)));
@@ -328,7 +389,7 @@ internal sealed class ScaleSetResourceProvider
             var i = start;
             for (; i < keys.Length && items.Count < pageSize && keys[i].StartsWith(keyPrefix, StringComparison.Ordinal); i++)
             {
-                items.Add(_entries[keys[i]].Json);
+                items.Add(Current(keys[i])!.Json);
             }
 
             var hasMore = i < keys.Length && keys[i].StartsWith(keyPrefix, StringComparison.Ordinal);
@@ -418,6 +479,129 @@ internal sealed class ScaleSetResourceProvider
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// What the status URL of a write's operation answers now: a running operation answers <c>InProgress</c> for its
+    /// first <see cref="OperationPollsInProgress"/> polls, then finishes. Null when the emulator started no such write.
+    /// </summary>
+    public OperationState? PollOperation(string operationId)
+    {
+        lock (_gate)
+        {
+            if (!_operations.TryGetValue(operationId, out var state))
+            {
+                return null;
+            }
+
+            if (state.Final is null && _entries.GetValueOrDefault(state.ScaleSetKey) is { Pending: { } running } entry
+                && running.OperationId.Equals(operationId, StringComparison.OrdinalIgnoreCase))
+            {
+                Observe(entry);
+            }
+
+            return _operations[operationId];
+        }
+    }
+
+    /// <summary>
+    /// A GET of one scale set: it observes a running write operation as a poll of its status URL does (the SDK 1.2.0
+    /// polls the resource until <c>provisioningState</c> is terminal), so the second look finds it finished.
+    /// </summary>
+    public Entry? Read(string id)
+    {
+        lock (_gate)
+        {
+            return Current(Key(id)) is { Pending: not null } entry ? Observe(entry) : Current(Key(id));
+        }
+    }
+
+    /// <summary>One look at a running write operation: in progress while it has polls left and time to run, else finished. The caller holds the lock.</summary>
+    private Entry Observe(Entry entry)
+    {
+        var pending = entry.Pending!;
+        if (pending.PollsLeft > 0 && _time.GetUtcNow() < pending.DueAt)
+        {
+            var observed = entry with { Pending = pending with { PollsLeft = pending.PollsLeft - 1 } };
+            _entries[Key(entry.Id)] = observed;
+            return observed;
+        }
+
+        return Settle(entry);
+    }
+
+    /// <summary>
+    /// The entry as it is now: a write operation that is due (or any, with <paramref name="force"/>) finishes first.
+    /// The caller holds the lock.
+    /// </summary>
+    private Entry? Current(string key, bool force = false)
+    {
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return null;
+        }
+
+        return entry.Pending is { } pending && (force || _time.GetUtcNow() >= pending.DueAt) ? Settle(entry) : entry;
+    }
+
+    /// <summary>ARM refuses a write while the scale set is being created, or while another operation runs on it. The caller holds the lock.</summary>
+    internal static ArmResponse? Busy(Entry existing, string method)
+    {
+        if (existing.Pending is null && !string.Equals(existing.ProvisioningState, "Creating", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return ArmResponse.Error(409, "OperationNotAllowed",
+            $"Operation '{method}' is not allowed on Virtual Machine Scale Set '{existing.Name}' since it is in provisioning state '{existing.ProvisioningState ?? "Updating"}': another operation is in progress. Retry after it completes.");
+    }
+
+    /// <summary>Registers the operation of an accepted write on the stored entry. The caller holds the lock.</summary>
+    private string Accept(Entry entry, byte[]? before, OperationOutcome? failure)
+    {
+        var id = Guid.NewGuid().ToString();
+        var now = _time.GetUtcNow();
+        _operations[id] = new OperationState(id, Key(entry.Id), now, null, null);
+        _entries[Key(entry.Id)] = entry with
+        {
+            Pending = new PendingWrite(id, before, now + OperationDuration, Math.Max(0, OperationPollsInProgress), failure ?? OperationOutcome.Succeeded),
+        };
+        return id;
+    }
+
+    /// <summary>
+    /// Finishes the entry's write operation: on success the resource says <c>Succeeded</c> and its instances meet the
+    /// new model (per upgrade policy); on failure the resource is put back as it was before the write, with
+    /// <c>Failed</c>. Either way it gets a new ETag. The caller holds the lock.
+    /// </summary>
+    private Entry Settle(Entry entry)
+    {
+        var pending = entry.Pending!;
+        var resource = pending.Outcome.Status == "Succeeded" || pending.Before is null
+            ? ArmJson.ParseObject(entry.Json)
+            : ArmJson.ParseObject(pending.Before);
+        ArmJson.Set(ArmJson.GetOrAddObject(resource, "properties"), "provisioningState", pending.Outcome.Status == "Succeeded" ? "Succeeded" : "Failed");
+        ArmJson.Set(resource, "etag", NextETag());
+        var instances = pending.Outcome.Status == "Succeeded" && pending.Before is not null
+            ? AfterWrite(entry, ArmJson.ParseObject(pending.Before), resource)
+            : entry.Instances;
+        var settled = Commit(entry.Id, resource, instances);
+        var now = _time.GetUtcNow();
+        _operations[pending.OperationId] = _operations[pending.OperationId] with { Ended = now, Final = pending.Outcome };
+        return settled;
+    }
+
+    /// <summary>A deleted scale set's running write operation ends as cancelled. The caller holds the lock.</summary>
+    private void Cancel(Entry entry)
+    {
+        if (entry.Pending is { } pending)
+        {
+            _operations[pending.OperationId] = _operations[pending.OperationId] with
+            {
+                Ended = _time.GetUtcNow(),
+                Final = new OperationOutcome("Canceled", "OperationCanceled", "The scale set was deleted while the operation was running."),
+            };
+        }
+    }
+
     public static string Key(string id) => id.TrimEnd('/').ToLowerInvariant();
 
     // ---- helpers (callers hold the lock where noted) ----
@@ -434,7 +618,10 @@ internal sealed class ScaleSetResourceProvider
             ArmJson.StringProperty(resource, "location"),
             ArmJson.StringProperty(sku, "name"),
             ArmJson.StringProperty(sku, "tier"),
-            instances);
+            instances)
+        {
+            ProvisioningState = ArmJson.StringProperty(ArmJson.ObjectProperty(resource, "properties"), "provisioningState"),
+        };
         var key = Key(id);
         if (!_entries.ContainsKey(key))
         {

@@ -9,8 +9,8 @@ namespace AnFunctions.HostProtocol.Tests;
 [Trait("Category", "HostProtocol")]
 public sealed class FailedDeliveryTests(HostProtocolFixture fixture)
 {
-    /// <summary>The default <c>Arm:MaxRetries</c>: the SDK pipeline tries a call this many times more before giving up.</summary>
-    private const int DefaultArmRetries = 3;
+    /// <summary>The default <c>Arm:MaxRetries</c>: the ARM pipeline tries a call this many times more before giving up.</summary>
+    private const int DefaultArmRetries = 2;
 
     [Fact]
     public async Task ScaleSetEvents_Arm503OnThePatch_InvocationFailsAndTheRedeliverySucceeds()

@@ -35,10 +35,11 @@ internal sealed class AppUnderTest : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         DateTimeOffset? now = null,
         ArmEmulator? emulator = null,
-        FakeTimeProvider? clock = null,
+        VirtualClock? clock = null,
         Action<IServiceCollection>? configure = null)
     {
-        var time = clock ?? new FakeTimeProvider(now ?? new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+        // A virtual clock: the app's waits (retries, the wait for a write's outcome) pass at once and move the clock.
+        var time = clock ?? new VirtualClock(now ?? new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
         emulator ??= new ArmEmulator(time);
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {

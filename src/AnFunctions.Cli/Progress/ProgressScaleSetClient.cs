@@ -18,9 +18,11 @@ internal sealed class ProgressScaleSetClient(IScaleSetClient inner, AuditProgres
     public Task RunInstanceActionAsync(ScaleSetId id, InstanceAction action, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken) =>
         inner.RunInstanceActionAsync(id, action, instanceIds, cancellationToken);
 
-    public Task SendAsync(ScaleSetWrite write, CancellationToken cancellationToken) => inner.SendAsync(write, cancellationToken);
+    public Task<WriteAccepted> SendAsync(ScaleSetWrite write, CancellationToken cancellationToken) => inner.SendAsync(write, cancellationToken);
 
-    public async IAsyncEnumerable<ScaleSetSnapshot> ListAsync(string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public Task<OperationStatus> GetOperationAsync(string operationUrl, CancellationToken cancellationToken) => inner.GetOperationAsync(operationUrl, cancellationToken);
+
+    public async IAsyncEnumerable<ScaleSetListItem> ListAsync(string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         progress.Started(subscriptionId);
         var pools = 0;
@@ -47,7 +49,7 @@ internal sealed class ProgressScaleSetClient(IScaleSetClient inner, AuditProgres
                     break;
                 }
 
-                if (resourceGroup is null || listing.Current.Id.ResourceGroup.Equals(resourceGroup, StringComparison.OrdinalIgnoreCase))
+                if (resourceGroup is null || (ScaleSetId.TryParse(listing.Current.ResourceId, out var id, out _) && id.ResourceGroup.Equals(resourceGroup, StringComparison.OrdinalIgnoreCase)))
                 {
                     progress.Audited(subscriptionId, ++pools);
                 }

@@ -27,6 +27,8 @@ internal static class EmulatedAzure
             ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
             ["Arm:Audience"] = ArmEmulator.Audience,
             ["Arm:MaxRetries"] = "0",
+            // One subscription at a time: a scenario's result must not depend on which parallel audit wrote first.
+            ["Audit:SubscriptionConcurrency"] = "1",
         };
         foreach (var (key, value) in settings)
         {

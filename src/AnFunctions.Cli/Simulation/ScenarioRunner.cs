@@ -10,7 +10,6 @@ using AnFunctions.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AnFunctions.Cli.Simulation;
 
@@ -22,7 +21,8 @@ internal static class ScenarioRunner
 {
     public static async Task<SimulationResult> RunAsync(Scenario scenario, string file, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var time = new FakeTimeProvider(scenario.Start);
+        // The scenario's clock: the app's waits (for its write's operation, before a retry) move it forward at once.
+        var time = new VirtualClock(scenario.Start);
         var emulator = new ArmEmulator(time);
         emulator.SetSkus(scenario.Skus.Select(s => s.DeepClone().AsObject()));
         foreach (var scaleSet in scenario.ScaleSets)
@@ -57,9 +57,12 @@ internal static class ScenarioRunner
             // duplicates by then), or dead-letters it.
             async Task DeliverAsync(int stepIndex, string payload, int attempt, DateTimeOffset firstAt)
             {
+                // An attempt is listed at the moment Event Grid made it; the app's own waits (for its write's operation)
+                // move the clock on while it handles it, and the next attempt is due after the failed one ended.
+                var deliveredAt = time.GetUtcNow();
                 var result = await processor.ProcessWithoutThrowingAsync(payload, cancellationToken).ConfigureAwait(false);
                 var now = time.GetUtcNow();
-                events.AddRange(result.Outcomes.Select(o => new EventView(stepIndex, o.EventId, o.Disposition.ToString(), o.Detail, attempt, now)));
+                events.AddRange(result.Outcomes.Select(o => new EventView(stepIndex, o.EventId, o.Disposition.ToString(), o.Detail, attempt, deliveredAt)));
                 if (!result.HasRetries)
                 {
                     return;

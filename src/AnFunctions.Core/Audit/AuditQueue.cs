@@ -110,51 +110,11 @@ public sealed class QueuedAuditRunner(FleetAudit audit, IAuditRunStore runs, ILo
     }
 }
 
-/// <summary>
-/// The queue of <c>simulate</c>, the CLI and tests: with <see cref="RunImmediately"/> (the default) a queued audit runs
-/// at once, in process, through the same <see cref="QueuedAuditRunner"/> as the queue trigger; otherwise messages are
-/// kept in <see cref="Pending"/> for a test to deliver to the queue-triggered function.
-/// </summary>
-public sealed class InMemoryAuditQueue(IServiceProvider services) : IAuditQueue
+/// <summary>The audit queue of <c>simulate</c>, the CLI and tests: see <see cref="Queues.InMemoryWorkQueue"/>.</summary>
+public sealed class InMemoryAuditQueue(IServiceProvider services) : Queues.InMemoryWorkQueue(services), IAuditQueue
 {
-    private readonly Lock _gate = new();
-    private readonly Queue<string> _pending = new();
+    public Task EnqueueAsync(AuditRunMessage message, CancellationToken cancellationToken) => SendAsync(message.ToJson(), cancellationToken);
 
-    public bool RunImmediately { get; set; } = true;
-
-    public IReadOnlyList<string> Pending
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pending.ToList();
-            }
-        }
-    }
-
-    public string? Dequeue()
-    {
-        lock (_gate)
-        {
-            return _pending.TryDequeue(out var message) ? message : null;
-        }
-    }
-
-    public async Task EnqueueAsync(AuditRunMessage message, CancellationToken cancellationToken)
-    {
-        if (RunImmediately)
-        {
-            // Resolved late: the runner depends on the audit, which must not be built before it is needed.
-            var runner = (QueuedAuditRunner)(services.GetService(typeof(QueuedAuditRunner))
-                ?? throw new InvalidOperationException("QueuedAuditRunner is not registered"));
-            await runner.RunAsync(message.ToJson(), cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        lock (_gate)
-        {
-            _pending.Enqueue(message.ToJson());
-        }
-    }
+    protected override Task RunAsync(IServiceProvider services, string message, CancellationToken cancellationToken) =>
+        Required<QueuedAuditRunner>(services).RunAsync(message, cancellationToken);
 }

@@ -104,8 +104,14 @@ public sealed partial class FleetAudit(
         var listedAt = time.GetUtcNow();
         try
         {
-            await foreach (var scaleSet in scaleSets.ListAsync(subscription, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in scaleSets.ListAsync(subscription, cancellationToken).ConfigureAwait(false))
             {
+                if (item.ScaleSet is not { } scaleSet)
+                {
+                    Unreadable(item, request, listed, tally, ref pools);
+                    continue;
+                }
+
                 if (request.ResourceGroup is not null && !scaleSet.Id.ResourceGroup.Equals(request.ResourceGroup, StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
@@ -139,6 +145,28 @@ public sealed partial class FleetAudit(
             LogSubscriptionFailed(logger, subscription, e.Message);
             return new SubscriptionAudit(subscription, pools, e.Message);
         }
+    }
+
+    /// <summary>
+    /// A listed scale set the app cannot read: an error of that pool, named, with the reason; it is still there, so
+    /// its record is not closed as vanished, and the other pools go on.
+    /// </summary>
+    private void Unreadable(ScaleSetListItem item, AuditRequest request, HashSet<string> listed, Tally tally, ref int pools)
+    {
+        if (ScaleSetId.TryParse(item.ResourceId, out var id, out _))
+        {
+            if (request.ResourceGroup is not null && !id.ResourceGroup.Equals(request.ResourceGroup, StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+
+            listed.Add(id.Key);
+        }
+
+        pools++;
+        Interlocked.Increment(ref tally.Seen);
+        tally.Errors.Add($"{item.ResourceId}: could not be read: {item.Problem}");
+        LogPoolUnreadable(logger, item.ResourceId, item.Problem ?? string.Empty);
     }
 
     private async Task AuditPoolAsync(ScaleSetSnapshot scaleSet, DateTimeOffset listedAt, AuditRequest request, Tally tally, CancellationToken cancellationToken)
@@ -242,4 +270,7 @@ public sealed partial class FleetAudit(
 
     [LoggerMessage(1302, LogLevel.Warning, "Audit of pool {ResourceId} failed; the other pools go on: {Error}", EventName = "AuditPoolFailed")]
     private static partial void LogPoolFailed(ILogger logger, string resourceId, string error);
+
+    [LoggerMessage(1303, LogLevel.Warning, "Pool {ResourceId} could not be read from the listing; the other pools go on: {Problem}", EventName = "AuditPoolUnreadable")]
+    private static partial void LogPoolUnreadable(ILogger logger, string resourceId, string problem);
 }

@@ -42,4 +42,13 @@ public enum DecisionReason
 
     /// <summary>Upgrade policy Rolling whose batch would take more nodes down than MaxUnavailable allows.</summary>
     RollingBatchTooLarge,
+
+    /// <summary>The app's write to this pool is under way (its operation runs, or another delivery is sending it).</summary>
+    WriteInProgress,
+
+    /// <summary>The app's write enabled AN: its operation succeeded (confirmed after the write, or by a later look).</summary>
+    WriteSucceeded,
+
+    /// <summary>The app's write was accepted but its operation failed, or it was refused, and the failure stands.</summary>
+    WriteFailed,
 }

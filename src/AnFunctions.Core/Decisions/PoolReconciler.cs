@@ -13,7 +13,10 @@ namespace AnFunctions.Core.Decisions;
 /// <summary>
 /// Re-reads a scale set, decides with <see cref="NewPoolDecider"/>, sends the write when one is due, and records the
 /// pool and the decision. Idempotent: the write carries If-Match on the ETag read, so a concurrent or repeated run
-/// either wins once or re-reads and finds nothing left to do.
+/// either wins once or re-reads and finds nothing left to do. The write is recorded as intended before it is sent and
+/// its outcome after (<see cref="PendingWrite"/>): a short wait for its operation (<see cref="WriteFollowUp"/>), then
+/// the next delivery or audit completes what is left, retries a transient failure while the pool is new, and turns a
+/// failure that stands into a finding.
 /// </summary>
 public sealed class PoolReconciler(
     IScaleSetClient scaleSets,
@@ -23,7 +26,9 @@ public sealed class PoolReconciler(
     Rollouts.RolloutStarter rollouts,
     IOptionsMonitor<AcceleratedNetworkingOptions> options,
     TimeProvider time,
-    ILogger<PoolReconciler> logger)
+    ILogger<PoolReconciler> logger,
+    WriteFollowUp writes,
+    IOptionsMonitor<ArmOptions> arm)
 {
     /// <summary>How often a lost race (412 on the scale set, conflict on the pool record) is retried in one call.</summary>
     public const int MaxAttempts = 4;
@@ -81,6 +86,10 @@ public sealed class PoolReconciler(
             {
                 Log.PoolRecordConflict(logger, request.Id.Value, attempt);
             }
+            catch (RetryWriteException) when (attempt < MaxAttemptsAfterWrite)
+            {
+                // The write's operation failed transiently and the pool may still be new: read it again and decide again.
+            }
         }
     }
 
@@ -95,9 +104,28 @@ public sealed class PoolReconciler(
             return new ReconcileResult(request.Id, gone, WriteSent: false, Pool: storedBefore);
         }
 
+        // The app's own write of this pool, recorded earlier and not concluded: how it stands decides first.
+        WriteVerdict? earlierFailure = null;
+        if (!request.Preview && storedBefore is { PendingWrite: { } pending } && SameIncarnation(storedBefore, scaleSet))
+        {
+            var (concluded, verdict) = await FollowUpAsync(request, settings, scaleSet, storedBefore, pending, earlier, cancellationToken).ConfigureAwait(false);
+            if (concluded is not null)
+            {
+                return concluded;
+            }
+
+            earlierFailure = verdict;
+        }
+
         var (stored, record, _, support, decision, instances) = await EvaluateAsync(scaleSet, settings, request.Preview, storedBefore, instances: null, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         Log.DecisionMade(logger, request.Id.Value, decision.Outcome, decision.Reason, decision.Explanation);
+
+        if (!request.Preview && earlierFailure is { } failure && decision.Reason == DecisionReason.ExistingPoolOutsideWindow && !scaleSet.AcceleratedNetworkingOnAll)
+        {
+            // The app's write failed (or never went out) and the pool may no longer be written: that failure stands.
+            return await ConcludeFailedAsync(request, scaleSet, stored!, stored!.PendingWrite!, failure, support, cancellationToken).ConfigureAwait(false);
+        }
 
         if (request.Preview)
         {
@@ -116,18 +144,19 @@ public sealed class PoolReconciler(
             return new ReconcileResult(request.Id, decision, WriteSent: false, record, blocked);
         }
 
-        var sent = false;
         if (decision.WritesToArm && decision.Write is { } write)
         {
-            await scaleSets.SendAsync(write, cancellationToken).ConfigureAwait(false);
-            sent = true;
-            earlier.At = time.GetUtcNow();
-            earlier.Instances = scaleSet.Capacity ?? 0;
-            Log.AcceleratedNetworkingEnabled(logger, request.Id.Value, scaleSet.Capacity ?? 0);
+            return await WriteAsync(request, settings, scaleSet, stored, write, decision, support, instances, earlier, cancellationToken).ConfigureAwait(false);
         }
 
-        var next = NextRecord(record, scaleSet, decision, sent, now, instances) with { Version = stored?.Version };
-        if (!sent && earlier.At is { } enabledAt && !next.EnabledByApp)
+        var next = NextRecord(record, scaleSet, decision, sent: false, now, instances) with { Version = stored?.Version };
+        if (record is null && stored is { PendingWrite: not null })
+        {
+            // A record that held a write not concluded is replaced: the pool is recorded as it is now.
+            next = next with { FirstSeen = stored.FirstSeen };
+        }
+
+        if (earlier.At is { } enabledAt && !next.EnabledByApp)
         {
             // This call enabled AN in an earlier attempt; a concurrent delivery recorded the pool first, without knowing.
             next = next with
@@ -154,22 +183,245 @@ public sealed class PoolReconciler(
             changes = await findings.ApplyAsync(request.Id,
                 PoolFindingRules.Evaluate(observation, settings.AvailableButOffSeverity), cancellationToken).ConfigureAwait(false);
         }
-        else if (sent)
+        else if (decision.Reason == DecisionReason.AlreadyEnabled && stored is { PendingWrite: not null })
         {
-            // A new pool just written: a blocked write of before is resolved, and running nodes that kept their old
-            // NICs (upgrade policy Manual) make a mixed pool, said at once rather than at the next audit.
-            var mixed = instances is not null && decision.Nodes?.Kind == NodeImpactKind.ModelOnly && InstanceCounts.Of(instances) is { WithoutAcceleratedNetworking: > 0 } counts
-                ? [FindingTexts.NodesWithoutAn(request.Id, scaleSet.Provisioner, counts, FindingSeverity.Info, Evidence(scaleSet, support, request, decision.Nodes, instances) with { AcceleratedNetworking = true })]
-                : Array.Empty<FindingDraft>();
-            changes = await findings.ApplyAsync(request.Id, NewPoolFindings(mixed), cancellationToken).ConfigureAwait(false);
-            if (mixed.Length > 0 && settings.RolloutNewPools)
+            // AN is on after all (someone else's write): a failed write of the app's own no longer matters.
+            changes = await findings.ApplyAsync(request.Id, new FindingEvaluation([], WriteFailedOnly), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ReconcileResult(request.Id, decision, earlier.At is not null, pool, changes, NewlyRecorded: stored is null);
+    }
+
+    /// <summary>
+    /// The write of a new pool: recorded as intended first (the record is the pool's, conditional like any other, so
+    /// two reconciles never both send it), then sent, then followed for a short bounded wait; its outcome decides the
+    /// record and the findings.
+    /// </summary>
+    private async Task<ReconcileResult> WriteAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot scaleSet, PoolRecord? stored, ScaleSetWrite write,
+        PoolDecision decision, AcceleratedNetworkingSupport support, IReadOnlyList<PoolInstance>? instances, SentWrite earlier, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var previous = stored?.PendingWrite;
+        // A write ARM refused (never accepted) is the same attempt again; a failed operation counts as one.
+        var attempt = previous is null ? 1 : previous.AcceptedAt is null && previous.State == PendingWriteState.Failed ? previous.Attempt : previous.Attempt + 1;
+        if (attempt > WriteFollowUp.MaxWriteAttempts)
+        {
+            return await ConcludeFailedAsync(request, scaleSet, stored!, previous!,
+                new WriteVerdict(WriteProgress.Failed, previous!.ErrorCode, previous.ErrorMessage), support, cancellationToken).ConfigureAwait(false);
+        }
+
+        var intent = new PendingWrite { Id = Guid.NewGuid().ToString("N"), StartedAt = now, Attempt = attempt };
+        var intended = NextRecord(null, scaleSet, decision, sent: false, now, instances) with
+        {
+            FirstSeen = stored is { PendingWrite: not null } ? stored.FirstSeen : now,
+            AcceleratedNetworkingAtCreation = null,
+            PendingWrite = intent,
+            Version = stored?.Version,
+        };
+        var saved = await store.SavePoolAsync(intended, cancellationToken).ConfigureAwait(false);
+        earlier.IntentId = intent.Id;
+        await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
+
+        WriteAccepted accepted;
+        try
+        {
+            accepted = await scaleSets.SendAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArmRequestException e)
+        {
+            // ARM answered and refused: the write did not happen. Without an answer its fate is unknown: the next look
+            // at the pool tells (AN on: it happened).
+            var code = e.Status == 0 ? PendingWrite.NoAnswer : e.ErrorCode ?? $"Http{e.Status}";
+            var refused = saved with { PendingWrite = intent with { State = PendingWriteState.Failed, ErrorCode = code, ErrorMessage = e.Message } };
+            saved = await store.SavePoolAsync(refused, cancellationToken).ConfigureAwait(false);
+            if (!e.IsTransient && !e.IsPreconditionFailed)
             {
-                await StartRolloutAsync(request.Id, settings, instances!.Count, cancellationToken).ConfigureAwait(false);
+                await ConcludeFailedAsync(request, scaleSet, saved, saved.PendingWrite!,
+                    new WriteVerdict(WriteProgress.Failed, saved.PendingWrite!.ErrorCode, e.Message), support, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        var acceptedAt = time.GetUtcNow();
+        earlier.At = acceptedAt;
+        earlier.Instances = scaleSet.Capacity ?? 0;
+        earlier.OperationUrl = accepted.OperationUrl;
+        Log.AcceleratedNetworkingEnabled(logger, request.Id.Value, scaleSet.Capacity ?? 0);
+        var sentIntent = intent with { State = PendingWriteState.Accepted, AcceptedAt = acceptedAt, OperationUrl = accepted.OperationUrl };
+        var status = await writes.WaitAsync(accepted, cancellationToken).ConfigureAwait(false);
+        var verdict = status.State == OperationState.Unknown
+            ? WriteVerdict.InProgress
+            : WriteFollowUp.Assess(sentIntent, scaleSet, status, time.GetUtcNow(), arm.CurrentValue.OperationTimeout, ours: true);
+        Log.WriteOutcome(logger, request.Id.Value, attempt, verdict.Progress, verdict.ErrorCode);
+        return await ConcludeAsync(request, settings, scaleSet, saved, sentIntent, verdict, decision, support, instances, sentNow: true, cancellationToken).ConfigureAwait(false)
+            with { NewlyRecorded = stored is null };
+    }
+
+    /// <summary>
+    /// A write recorded earlier and not concluded: asks its operation (or the pool) how it stands. Returns the result
+    /// when that concludes the reconcile, or null (with the verdict) when the pool is to be decided again: the write
+    /// never went out, or it failed transiently and may be sent again while the pool is new.
+    /// </summary>
+    private async Task<(ReconcileResult? Result, WriteVerdict Verdict)> FollowUpAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot scaleSet,
+        PoolRecord stored, PendingWrite pending, SentWrite earlier, CancellationToken cancellationToken)
+    {
+        var ours = pending.Id == earlier.IntentId;
+        var url = pending.OperationUrl ?? (ours ? earlier.OperationUrl : null);
+        var probe = ours && url is not null ? pending with { State = PendingWriteState.Accepted, OperationUrl = url, AcceptedAt = earlier.At } : pending;
+        OperationStatus? status = null;
+        if (probe.State == PendingWriteState.Accepted && url is not null)
+        {
+            try
+            {
+                status = await scaleSets.GetOperationAsync(url, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArmRequestException e) when (e.IsTransient)
+            {
+                // Throttled or failed: the pool itself says what it can.
+                Log.EventTransientFailure(logger, request.EventId ?? request.Trigger, request.Id.Value, e.Message);
             }
         }
 
-        return new ReconcileResult(request.Id, decision, sent || earlier.At is not null, pool, changes, NewlyRecorded: stored is null);
+        var verdict = WriteFollowUp.Assess(probe, scaleSet, status, time.GetUtcNow(), arm.CurrentValue.OperationTimeout, ours);
+        Log.WriteOutcome(logger, request.Id.Value, pending.Attempt, verdict.Progress, verdict.ErrorCode);
+        // Decided again: a write that never went out, one ARM refused for a passing reason (a refusal for good was
+        // concluded when it came; a refusal does not count as an attempt), and a transient failure while attempts remain.
+        var refused = pending is { State: PendingWriteState.Failed, AcceptedAt: null };
+        if (verdict.Progress is WriteProgress.NotSent
+            || (verdict.Progress is WriteProgress.Failed && (refused || (verdict.Transient && pending.Attempt < WriteFollowUp.MaxWriteAttempts))))
+        {
+            return (null, verdict);
+        }
+
+        var support = AcceleratedNetworkingSupport.Evaluate(scaleSet,
+            await catalogs.GetAsync(scaleSet.Id.SubscriptionId, scaleSet.Location, cancellationToken).ConfigureAwait(false));
+        var result = await ConcludeAsync(request, settings, scaleSet, stored, probe, verdict, decision: null, support, instances: null, sentNow: false, cancellationToken).ConfigureAwait(false);
+        return (result, verdict);
     }
+
+    /// <summary>Records what the write's outcome means: the pool enabled by the app, a write still under way, a retry, or a failure that stands.</summary>
+    private async Task<ReconcileResult> ConcludeAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot scaleSet, PoolRecord stored, PendingWrite pending,
+        WriteVerdict verdict, PoolDecision? decision, AcceleratedNetworkingSupport support, IReadOnlyList<PoolInstance>? instances, bool sentNow, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        switch (verdict.Progress)
+        {
+            case WriteProgress.Succeeded:
+            {
+                var enabledAt = pending.AcceptedAt ?? pending.StartedAt;
+                var next = stored with
+                {
+                    PendingWrite = null,
+                    AcceleratedNetworking = true,
+                    AcceleratedNetworkingAtCreation = true,
+                    EnabledByApp = true,
+                    EnabledAt = enabledAt,
+                    LastSeen = now,
+                    // The model changed, the instances did not: every existing instance needs a reimage or replacement.
+                    InstancesNotOnLatestModel = stored.InstancesNotOnLatestModel ?? scaleSet.Capacity ?? 0,
+                };
+                var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
+                var concluded = decision ?? new PoolDecision(DecisionOutcome.NoChange, DecisionReason.WriteSucceeded,
+                    $"the app's write (attempt {pending.Attempt}, accepted {Format(enabledAt)}) enabled AN on every network interface configuration", IsNewPool: true, Write: null);
+                if (decision is null)
+                {
+                    await RecordDecisionAsync(request, concluded, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
+                }
+
+                // A new pool just written: a blocked or failed write of before is resolved, and running nodes that kept
+                // their old NICs (upgrade policy Manual) make a mixed pool, said at once rather than at the next audit.
+                var mixed = instances is not null && decision?.Nodes?.Kind == NodeImpactKind.ModelOnly && InstanceCounts.Of(instances) is { WithoutAcceleratedNetworking: > 0 } counts
+                    ? [FindingTexts.NodesWithoutAn(request.Id, scaleSet.Provisioner, counts, FindingSeverity.Info, Evidence(scaleSet, support, request, decision.Nodes, instances) with { AcceleratedNetworking = true })]
+                    : Array.Empty<FindingDraft>();
+                var evaluation = decision is null ? new FindingEvaluation([], WriteFailedOnly) : NewPoolFindings(mixed);
+                var changes = await findings.ApplyAsync(request.Id, evaluation, cancellationToken).ConfigureAwait(false);
+                if (mixed.Length > 0 && settings.RolloutNewPools)
+                {
+                    await StartRolloutAsync(request.Id, settings, instances!.Count, cancellationToken).ConfigureAwait(false);
+                }
+
+                return new ReconcileResult(request.Id, concluded, sentNow, pool, changes);
+            }
+
+            case WriteProgress.InProgress or WriteProgress.InFlightElsewhere:
+            {
+                var pool = stored;
+                if (sentNow)
+                {
+                    // The operation outlived the wait: the record says so, and the next delivery or audit asks it again.
+                    pool = await store.SavePoolAsync(stored with { PendingWrite = pending, LastSeen = now }, cancellationToken).ConfigureAwait(false);
+                }
+
+                // Another reconcile is sending the write: an event comes back later (a redelivery) to see it concluded.
+                var waiting = decision ?? (verdict.Progress == WriteProgress.InFlightElsewhere
+                    ? new PoolDecision(DecisionOutcome.Retry, DecisionReason.WriteInProgress,
+                        $"another reconcile recorded the write of this new pool at {Format(pending.StartedAt)} and is sending it: look again once it has concluded", IsNewPool: true, Write: null)
+                    : new PoolDecision(DecisionOutcome.NoChange, DecisionReason.WriteInProgress,
+                        $"the app's write (attempt {pending.Attempt}) was accepted at {Format(pending.AcceptedAt ?? pending.StartedAt)} and its operation is still running: the next delivery or audit asks it again", IsNewPool: true, Write: null));
+                if (decision is null)
+                {
+                    await RecordDecisionAsync(request, waiting, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
+                }
+
+                return new ReconcileResult(request.Id, waiting, sentNow, pool);
+            }
+
+            case WriteProgress.Failed when verdict.Transient && pending.Attempt < WriteFollowUp.MaxWriteAttempts:
+            {
+                // Tried again at once (while the pool is new: the decision says), within what the caller may spend.
+                await store.SavePoolAsync(stored with
+                {
+                    PendingWrite = pending with { State = PendingWriteState.Failed, ErrorCode = verdict.ErrorCode, ErrorMessage = verdict.ErrorMessage },
+                    LastSeen = now,
+                }, cancellationToken).ConfigureAwait(false);
+                throw new RetryWriteException();
+            }
+
+            default:
+                return await ConcludeFailedAsync(request, scaleSet, stored, pending, verdict, support, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A failure of the app's write that stands: the pool is recorded as it is (no AN, not enabled by the app) and a
+    /// warning finding says what failed, with ARM's error, so on-call hears it now rather than from the next audit.
+    /// </summary>
+    private async Task<ReconcileResult> ConcludeFailedAsync(ReconcileRequest request, ScaleSetSnapshot scaleSet, PoolRecord stored, PendingWrite pending, WriteVerdict verdict,
+        AcceleratedNetworkingSupport support, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var what = verdict.Progress == WriteProgress.NotSent
+            ? "the write was recorded but never reached ARM, and the pool is no longer new"
+            : pending.AcceptedAt is null && pending.State == PendingWriteState.Failed
+                ? $"ARM refused the write ({verdict.ErrorCode}: {verdict.ErrorMessage})"
+                : $"ARM accepted the write, then its operation failed ({verdict.ErrorCode}: {verdict.ErrorMessage}) after {pending.Attempt} attempt(s)";
+        var next = stored with
+        {
+            PendingWrite = null,
+            AcceleratedNetworking = scaleSet.AcceleratedNetworkingOnAll,
+            AcceleratedNetworkingAtCreation = scaleSet.AcceleratedNetworkingOnAll,
+            EnabledByApp = false,
+            EnabledAt = null,
+            LastSeen = now,
+            Location = scaleSet.Location,
+            VmSizes = scaleSet.VmSizes,
+        };
+        var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
+        var decision = new PoolDecision(DecisionOutcome.Skip, DecisionReason.WriteFailed, $"new pool; enabling AN failed and will not be tried again: {what}", IsNewPool: true, Write: null);
+        await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
+        var evidence = Evidence(scaleSet, support, request, null, null) with
+        {
+            ErrorCode = verdict.ErrorCode,
+            ErrorMessage = verdict.ErrorMessage,
+            WriteAttempt = pending.Attempt,
+        };
+        var changes = await findings.ApplyAsync(request.Id, new FindingEvaluation([FindingTexts.WriteFailed(scaleSet, what, evidence)], WriteFailedOnly), cancellationToken).ConfigureAwait(false);
+        Log.WriteFailedForGood(logger, request.Id.Value, pending.Attempt, verdict.ErrorCode, verdict.ErrorMessage);
+        return new ReconcileResult(request.Id, decision, WriteSent: false, pool, changes);
+    }
+
+    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The decision for a scale set as read, without sending, recording or logging anything: what "explain" shows. The
@@ -183,7 +435,8 @@ public sealed class PoolReconciler(
 
     private async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, AcceleratedNetworkingOptions settings, bool preview, PoolRecord? stored, IReadOnlyList<PoolInstance>? instances, CancellationToken cancellationToken)
     {
-        var record = SameIncarnation(stored, scaleSet) ? stored : null;
+        // A record that holds the app's own write not yet concluded does not make the pool an existing one.
+        var record = SameIncarnation(stored, scaleSet) && stored!.PendingWrite is null ? stored : null;
         var catalog = await catalogs.GetAsync(scaleSet.Id.SubscriptionId, scaleSet.Location, cancellationToken).ConfigureAwait(false);
         var support = AcceleratedNetworkingSupport.Evaluate(scaleSet, catalog);
         var policy = new DecisionPolicy(settings.NewPoolWindow, settings.OptOutTag, settings.DryRun || preview, settings.IsInScope, settings.NodeSafety);
@@ -235,7 +488,10 @@ public sealed class PoolReconciler(
     {
         FindingKind.AcceleratedNetworkingWriteBlocked,
         FindingKind.NodesWithoutAcceleratedNetworking,
+        FindingKind.AcceleratedNetworkingWriteFailed,
     };
+
+    private static readonly IReadOnlySet<FindingKind> WriteFailedOnly = new HashSet<FindingKind> { FindingKind.AcceleratedNetworkingWriteFailed };
 
     private static FindingEvidence Evidence(ScaleSetSnapshot scaleSet, AcceleratedNetworkingSupport support, ReconcileRequest request, NodeImpact? nodes, IReadOnlyList<PoolInstance>? instances) => new()
     {
@@ -320,5 +576,17 @@ public sealed class PoolReconciler(
         public DateTimeOffset? At { get; set; }
 
         public long Instances { get; set; }
+
+        /// <summary>The id of the intent this call recorded: a record holding it is this call's own write.</summary>
+        public string? IntentId { get; set; }
+
+        /// <summary>The status URL of the operation ARM started for this call's write.</summary>
+        public string? OperationUrl { get; set; }
+    }
+
+    /// <summary>The write's operation failed transiently and the pool is new: the reconcile reads and decides again.</summary>
+    private sealed class RetryWriteException : Exception
+    {
+        public RetryWriteException() : base("the write's operation failed transiently") { }
     }
 }

@@ -1,3 +1,4 @@
+using AnFunctions.Core.Arm;
 using AnFunctions.Core.Logging;
 using AnFunctions.Core.State;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,9 @@ public sealed class EventDeliveryProcessor(
     /// <summary>Handles the delivery and reports every outcome, retries included, without throwing for them.</summary>
     public async Task<DeliveryResult> ProcessWithoutThrowingAsync(string payload, CancellationToken cancellationToken)
     {
+        // Event Grid waits 30 s for the answer: the delivery's ARM calls (tries, waits before retries, the wait for a
+        // write's outcome) stay within ArmBudget.DeliveryLimit; what does not fit is redelivered.
+        using var budget = ArmBudget.Begin(time, ArmBudget.DeliveryLimit);
         var parsed = parser.Parse(payload);
         Log.DeliveryReceived(logger, parsed.Events.Count, parsed.Unreadable.Count);
         var outcomes = new List<EventOutcome>(parsed.Events.Count + parsed.Unreadable.Count);

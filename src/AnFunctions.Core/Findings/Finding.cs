@@ -45,6 +45,9 @@ public enum FindingKind
 
     /// <summary>The pool's model has AN but some nodes run without it (info; warning after the instance grace period).</summary>
     NodesWithoutAcceleratedNetworking,
+
+    /// <summary>The app's write enabling AN on a new pool failed after ARM accepted it (or was refused) and will not be retried.</summary>
+    AcceleratedNetworkingWriteFailed,
 }
 
 /// <summary>What a finding is based on: enough for the person paged at 3 a.m. to act without another lookup.</summary>
@@ -81,6 +84,12 @@ public sealed record FindingEvidence
 
     /// <summary>Who owns the pool (Aks, ClusterApiAzure, GiantSwarm, Unknown): the remedy speaks its language.</summary>
     public string? Owner { get; init; }
+
+    /// <summary>The app's write a finding is about: its attempt number and when ARM accepted it.</summary>
+    public int? WriteAttempt { get; init; }
+
+    /// <summary>Why the finding was closed when that is not simply "the condition no longer holds".</summary>
+    public string? Resolution { get; init; }
 }
 
 /// <summary>

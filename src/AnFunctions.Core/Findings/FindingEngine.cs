@@ -46,6 +46,43 @@ public sealed partial class FindingEngine(
         }
     }
 
+    /// <summary>
+    /// Resolves one open finding of a pool for a reason other than its condition being gone (it can no longer be
+    /// established), and says why in its evidence (<see cref="FindingEvidence.Resolution"/>). Nothing happens when the
+    /// finding is not open.
+    /// </summary>
+    public async Task<Finding?> CloseAsync(ScaleSetId poolId, FindingKind kind, string reason, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var finding = (await store.ListForPoolAsync(poolId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(f => f.Kind == kind && f.IsOpen);
+            if (finding is null)
+            {
+                return null;
+            }
+
+            var now = time.GetUtcNow();
+            var next = finding with
+            {
+                Status = FindingStatus.Resolved,
+                ResolvedAt = now,
+                LastSeen = now,
+                Evidence = finding.Evidence with { ActivityLogPending = false, Resolution = reason },
+            };
+            var outbox = finding.LastNotifiedAt is not null ? Outbox(next, AlertAction.Resolve, now) : [];
+            try
+            {
+                var saved = await store.SaveAsync(next, outbox, cancellationToken).ConfigureAwait(false);
+                LogFindingResolved(logger, next.Id, next.Kind, Lower(next.Severity), poolId.Value);
+                return saved;
+            }
+            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            {
+                // Changed meanwhile: look again.
+            }
+        }
+    }
+
     /// <summary>Resolves every open finding of a pool (the pool was deleted).</summary>
     public Task<FindingChanges> ResolveAllAsync(ScaleSetId poolId, CancellationToken cancellationToken) =>
         ApplyAsync(poolId, new FindingEvaluation([], Enum.GetValues<FindingKind>().ToHashSet()), cancellationToken);

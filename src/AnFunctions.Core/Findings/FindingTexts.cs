@@ -83,6 +83,18 @@ public static class FindingTexts
         Remedies.RollOut(owner, pool),
         evidence);
 
+    /// <summary>
+    /// The app's write enabling AN on a new pool failed and will not be tried again: after ARM accepted it (the
+    /// operation failed), or refused outright, or it never took effect.
+    /// </summary>
+    public static FindingDraft WriteFailed(ScaleSetSnapshot scaleSet, string what, FindingEvidence evidence) => new(
+        FindingKind.AcceleratedNetworkingWriteFailed,
+        FindingSeverity.Warning,
+        $"Enabling AN on the new pool {scaleSet.Id.Name} failed: {what}",
+        "The pool runs without Accelerated Networking although its size supports it, and the app will not try again: once a pool is no longer new, only a new pool can get AN.",
+        $"Read the error ({evidence.ErrorCode ?? "none given"}) and fix its cause (permissions to join the subnets and load balancer pools the NICs use, quota, a policy). Then, while the pool is still new, reconcile it again (POST /api/pools/reconcile or `an reconcile {scaleSet.Id.Value}`); later: {Remedies.NewPool(scaleSet.Provisioner, scaleSet.Id, Sizes(scaleSet.VmSizes))}",
+        evidence);
+
     public static string Sizes(IReadOnlyList<string> sizes) => sizes.Count == 0 ? "(unknown size)" : string.Join(" + ", sizes);
 
     private static string OnOff(bool? on) => on switch { true => "on", false => "off", null => "unknown" };

@@ -34,6 +34,7 @@ public static class PoolFindingRules
         FindingKind.AcceleratedNetworkingLost,
         FindingKind.AcceleratedNetworkingAvailableButOff,
         FindingKind.SizeChangeRefused,
+        FindingKind.AcceleratedNetworkingWriteFailed,
     };
 
     public static FindingEvaluation Evaluate(PoolObservation observation, FindingSeverity availableButOffSeverity = FindingSeverity.Info)
@@ -87,8 +88,15 @@ public static class PoolFindingRules
             drafts.Add(FindingTexts.Lost(scaleSet, evidence));
         }
 
+        // The app's own write failed: said until the pool has AN after all (someone fixed it) or is deleted.
+        var writeFailed = open.TryGetValue(FindingKind.AcceleratedNetworkingWriteFailed, out var failedWrite) && !anAll;
+        if (writeFailed)
+        {
+            drafts.Add(new FindingDraft(failedWrite!.Kind, failedWrite.Severity, failedWrite.Message, failedWrite.Consequence, failedWrite.Remedy, failedWrite.Evidence));
+        }
+
         // Supports AN, created without it (and not because of a resize): capacity-planning information.
-        if (!anAny && support.Verdict == SupportVerdict.Supported && !withoutAn && !hadAn
+        if (!anAny && support.Verdict == SupportVerdict.Supported && !withoutAn && !hadAn && !writeFailed
             && !open.ContainsKey(FindingKind.AcceleratedNetworkingLost))
         {
             drafts.Add(FindingTexts.AvailableButOff(scaleSet, evidence, availableButOffSeverity));

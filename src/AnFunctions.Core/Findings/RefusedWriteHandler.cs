@@ -18,7 +18,11 @@ public sealed partial class RefusedWriteHandler(
     TimeProvider time,
     ILogger<RefusedWriteHandler> logger)
 {
-    /// <summary>After this long without an Activity Log entry, a pending refused write stops being looked up.</summary>
+    /// <summary>
+    /// How long a refused write is looked up in the Activity Log, which lags: Azure documents its entries within
+    /// minutes (up to about 15); six hours is far beyond that. A refused write it never shows by then is closed with
+    /// that reason: nothing says it tried another size.
+    /// </summary>
     public static readonly TimeSpan LookupHorizon = TimeSpan.FromHours(6);
 
     private static readonly HashSet<FindingKind> RefusedOnly = [FindingKind.SizeChangeRefused];
@@ -43,18 +47,40 @@ public sealed partial class RefusedWriteHandler(
             : $"{verb} size change to {FindingTexts.Sizes(draft.Evidence.AttemptedSizes)}: {draft.Severity} finding ({draft.Evidence.ErrorCode})";
     }
 
-    /// <summary>Looks up the Activity Log again for refused writes raised before it had them; completes or resolves them.</summary>
+    /// <summary>
+    /// Looks up the Activity Log again for refused writes raised before it had them; completes or resolves them, and
+    /// closes those it has not shown within <see cref="LookupHorizon"/>, with that reason.
+    /// </summary>
     public async Task<int> CompletePendingAsync(CancellationToken cancellationToken)
     {
         var completed = 0;
         var pending = new List<Finding>();
+        var expired = new List<Finding>();
         await foreach (var finding in findings.ListAsync(new FindingQuery(FindingStatus.Open, Kind: FindingKind.SizeChangeRefused), cancellationToken).ConfigureAwait(false))
         {
-            if (finding.Evidence.ActivityLogPending && finding.Evidence.CorrelationId is not null
-                && time.GetUtcNow() - finding.FirstSeen <= LookupHorizon)
+            if (!finding.Evidence.ActivityLogPending)
+            {
+                continue;
+            }
+
+            if (time.GetUtcNow() - finding.FirstSeen > LookupHorizon)
+            {
+                expired.Add(finding);
+            }
+            else if (finding.Evidence.CorrelationId is not null)
             {
                 pending.Add(finding);
             }
+        }
+
+        foreach (var finding in expired)
+        {
+            var reason = finding.Evidence.CorrelationId is { } correlationId
+                ? $"closed: the Activity Log never showed correlation id {correlationId} within {LookupHorizon.TotalHours:0} h of the refusal (its entries come within minutes), so nothing says this write tried another size"
+                : "closed: the refusal carried no correlation id to look up in the Activity Log, so nothing says this write tried another size";
+            await engine.CloseAsync(finding.PoolId, finding.Kind, reason, cancellationToken).ConfigureAwait(false);
+            LogClosedUnexplained(logger, finding.Id, finding.PoolId.Value, finding.Evidence.CorrelationId);
+            completed++;
         }
 
         foreach (var finding in pending)
@@ -76,6 +102,9 @@ public sealed partial class RefusedWriteHandler(
 
         return completed;
     }
+
+    [LoggerMessage(1411, LogLevel.Information, "Refused write {FindingId} on {ResourceId}: the Activity Log never showed correlation id {CorrelationId}; closed", EventName = "RefusedWriteClosedUnexplained")]
+    private static partial void LogClosedUnexplained(ILogger logger, string findingId, string resourceId, string? correlationId);
 
     [LoggerMessage(1410, LogLevel.Information, "Refused write {EventId} on {ResourceId} was not a size change ({ErrorCode}): recorded, no finding", EventName = "RefusedWriteNotSizeChange")]
     private static partial void LogNotASizeChange(ILogger logger, string eventId, string resourceId, string? errorCode);

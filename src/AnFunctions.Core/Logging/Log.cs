@@ -50,6 +50,12 @@ public static partial class Log
     [LoggerMessage(1105, LogLevel.Information, "Pool {ResourceId} deleted: record closed", EventName = "PoolClosed")]
     public static partial void PoolClosed(ILogger logger, string resourceId);
 
+    [LoggerMessage(1106, LogLevel.Information, "The app's write to {ResourceId} (attempt {Attempt}): {Progress} {ErrorCode}", EventName = "WriteOutcome")]
+    public static partial void WriteOutcome(ILogger logger, string resourceId, int attempt, Decisions.WriteProgress progress, string? errorCode);
+
+    [LoggerMessage(1107, LogLevel.Warning, "Enabling AN on {ResourceId} failed for good after {Attempt} attempt(s): {ErrorCode} {ErrorMessage}", EventName = "WriteFailedForGood")]
+    public static partial void WriteFailedForGood(ILogger logger, string resourceId, int attempt, string? errorCode, string? errorMessage);
+
     // 1200-1299: SKU catalog
     [LoggerMessage(1200, LogLevel.Information, "Read {SizeCount} VM sizes for subscription {SubscriptionId} in {Location}", EventName = "SkuCatalogRead")]
     public static partial void SkuCatalogRead(ILogger logger, int sizeCount, string subscriptionId, string location);

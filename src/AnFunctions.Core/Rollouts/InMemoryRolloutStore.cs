@@ -107,44 +107,15 @@ public sealed class InMemoryRolloutStore : IRolloutStore
     private string NextVersion() => string.Create(CultureInfo.InvariantCulture, $"W/\"{++_version}\"");
 }
 
-/// <summary>
-/// The rollout queue of <c>simulate</c>, the CLI and tests: with <see cref="RunImmediately"/> (the default) a queued
-/// rollout runs to its end at once, in process, through the same <see cref="RolloutRunner"/> as the queue trigger;
-/// otherwise messages are kept in <see cref="Pending"/> for a test to deliver.
-/// </summary>
-public sealed class InMemoryRolloutQueue(IServiceProvider services) : IRolloutQueue
+/// <summary>The rollout queue of <c>simulate</c>, the CLI and tests: see <see cref="Queues.InMemoryWorkQueue"/>.</summary>
+public sealed class InMemoryRolloutQueue(IServiceProvider services) : Queues.InMemoryWorkQueue(services), IRolloutQueue
 {
-    private readonly Lock _gate = new();
-    private readonly Queue<string> _pending = new();
-
-    public bool RunImmediately { get; set; } = true;
-
-    public IReadOnlyList<string> Pending
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pending.ToList();
-            }
-        }
-    }
-
-    public async Task EnqueueAsync(RolloutMessage message, CancellationToken cancellationToken)
+    public Task EnqueueAsync(RolloutMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (RunImmediately)
-        {
-            // Resolved late: the runner is not needed to build whatever enqueues.
-            var runner = (RolloutRunner)(services.GetService(typeof(RolloutRunner))
-                ?? throw new InvalidOperationException("RolloutRunner is not registered"));
-            await runner.RunMessageAsync(message.ToJson(), cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        lock (_gate)
-        {
-            _pending.Enqueue(message.ToJson());
-        }
+        return SendAsync(message.ToJson(), cancellationToken);
     }
+
+    protected override Task RunAsync(IServiceProvider services, string message, CancellationToken cancellationToken) =>
+        Required<RolloutRunner>(services).RunMessageAsync(message, cancellationToken);
 }

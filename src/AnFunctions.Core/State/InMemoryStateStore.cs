@@ -216,5 +216,15 @@ public sealed class InMemoryStateStore : IStateStore
         EnabledAt = record.EnabledAt?.ToUniversalTime(),
         DeletedAt = record.DeletedAt?.ToUniversalTime(),
         InstancesCheckedAt = record.InstancesCheckedAt?.ToUniversalTime(),
+        PendingWrite = record.PendingWrite is { } pending
+            ? pending with
+            {
+                StartedAt = pending.StartedAt.ToUniversalTime(),
+                AcceptedAt = pending.AcceptedAt?.ToUniversalTime(),
+                OperationUrl = StateLimits.TruncateOrNull(pending.OperationUrl, StateLimits.MaxTextLength),
+                ErrorCode = StateLimits.TruncateOrNull(pending.ErrorCode, StateLimits.MaxTextLength),
+                ErrorMessage = StateLimits.TruncateOrNull(pending.ErrorMessage, StateLimits.MaxTextLength),
+            }
+            : null,
     };
 }

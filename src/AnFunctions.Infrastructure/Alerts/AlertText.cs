@@ -28,6 +28,7 @@ internal static class AlertText
         FindingKind.AcceleratedNetworkingLost => "Accelerated networking lost",
         FindingKind.AcceleratedNetworkingAvailableButOff => "Accelerated networking available but off",
         FindingKind.InstancesNotOnLatestModel => "Instances not on the latest model",
+        FindingKind.AcceleratedNetworkingWriteFailed => "Enabling accelerated networking failed",
         _ => kind.ToString(),
     };
 

@@ -87,6 +87,8 @@ public sealed class WebhookAlertSink(IOptions<AlertsOptions> options, IHttpClien
                 ["correlationId"] = evidence.CorrelationId,
                 ["eventIds"] = Array(evidence.EventIds),
                 ["activityLogPending"] = evidence.ActivityLogPending,
+                ["writeAttempt"] = evidence.WriteAttempt,
+                ["resolution"] = evidence.Resolution,
             },
             ["firstSeen"] = AlertText.Iso(finding.FirstSeen),
             ["lastSeen"] = AlertText.Iso(finding.LastSeen),

@@ -18,9 +18,12 @@ public sealed class ArmConnection
     /// <summary>The scale set api-version: new enough for <c>timeCreated</c> and <c>skuProfile</c>.</summary>
     public const string ScaleSetApiVersion = "2024-11-01";
 
-    public ArmConnection(TokenCredential credential, HttpPipelineTransport transport, IOptions<ArmOptions> options, AnMetrics? metrics = null)
+    /// <param name="time">The clock retries wait on (the app's; the system clock when not given).</param>
+    public ArmConnection(TokenCredential credential, HttpPipelineTransport transport, IOptions<ArmOptions> options, AnMetrics? metrics = null, TimeProvider? time = null)
     {
         var settings = options.Value;
+        time ??= TimeProvider.System;
+        Settings = settings;
         Endpoint = settings.Endpoint;
         OperationTimeout = settings.OperationTimeout;
         var armOptions = new ArmClientOptions
@@ -28,12 +31,12 @@ public sealed class ArmConnection
             Environment = new ArmEnvironment(settings.Endpoint, settings.Audience),
             Transport = transport,
         };
-        Configure(armOptions, settings, metrics);
+        Configure(armOptions, settings, metrics, time);
         armOptions.SetApiVersion(VirtualMachineScaleSetResource.ResourceType, ScaleSetApiVersion);
         Client = new ArmClient(credential, defaultSubscriptionId: null, armOptions);
 
         var restOptions = new RestOptions { Transport = transport };
-        Configure(restOptions, settings, metrics);
+        Configure(restOptions, settings, metrics, time);
         var scope = settings.Audience.TrimEnd('/') + "/.default";
         Pipeline = HttpPipelineBuilder.Build(restOptions, new BearerTokenAuthenticationPolicy(credential, scope));
     }
@@ -43,6 +46,9 @@ public sealed class ArmConnection
     public HttpPipeline Pipeline { get; }
 
     public Uri Endpoint { get; }
+
+    /// <summary>The <c>Arm</c> settings this connection was built with.</summary>
+    public ArmOptions Settings { get; }
 
     /// <summary>How long the app waits for a long-running operation it started (an instance action) to finish.</summary>
     public TimeSpan OperationTimeout { get; }
@@ -56,15 +62,14 @@ public sealed class ArmConnection
         return builder.Uri;
     }
 
-    private static void Configure(ClientOptions options, ArmOptions settings, AnMetrics? metrics)
+    private static void Configure(ClientOptions options, ArmOptions settings, AnMetrics? metrics, TimeProvider time)
     {
-        // Throttling (429 with Retry-After) and 5xx are retried a few times within one call; beyond that the
-        // failure is classified as transient and the event is redelivered by Event Grid.
+        // Throttling (429 with Retry-After), 408 and 5xx are retried a few times within one call, never past what an
+        // Event Grid delivery may spend (ArmRetryPolicy); beyond that the failure is classified as transient and the
+        // event is redelivered by Event Grid.
         options.Retry.MaxRetries = settings.MaxRetries;
-        options.Retry.Mode = RetryMode.Exponential;
-        options.Retry.Delay = settings.RetryDelay;
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(30);
         options.Retry.NetworkTimeout = settings.Timeout;
+        options.RetryPolicy = new ArmRetryPolicy(settings, time);
         options.Diagnostics.IsLoggingContentEnabled = false;
         options.AddPolicy(new ArmCallMeterPolicy(metrics), HttpPipelinePosition.PerRetry);
     }

@@ -5,14 +5,14 @@ using AnFunctions.Core.ScaleSets;
 using AnFunctions.Infrastructure.Arm;
 using Azure;
 using Azure.Core;
-using Azure.ResourceManager.Compute;
-using Azure.ResourceManager.Resources;
 
 namespace AnFunctions.Infrastructure.Compute;
 
 /// <summary>
-/// Scale sets through the Azure SDK (reads) and the ARM pipeline (the network-profile PATCH, sent as JSON exactly as
-/// built by the Core, with If-Match).
+/// Scale sets through the ARM pipeline of the Azure SDK (its transport, credential, retries and timeout): reads are
+/// turned into snapshots from ARM's JSON by <see cref="ScaleSetConverter"/> (never through the SDK 1.2.0's model,
+/// which refuses values of fields the app does not use), and the network-profile PATCH is sent as JSON exactly as
+/// built by the Core, with If-Match.
 /// </summary>
 public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
 {
@@ -22,55 +22,98 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
     /// <summary>A scale set holds at most 1,000 instances; pages beyond this many mean something is wrong.</summary>
     private const int MaxInstancePages = 100;
 
+    /// <summary>A subscription's scale sets come 1,000 a page; pages beyond this many mean a nextLink that loops.</summary>
+    private const int MaxListPages = 1000;
+
     private static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(5);
 
     public async Task<ScaleSetSnapshot?> GetAsync(ScaleSetId id, CancellationToken cancellationToken)
     {
-        var resource = arm.Client.GetVirtualMachineScaleSetResource(new ResourceIdentifier(id.Value));
-        try
-        {
-            var response = await resource.GetAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var raw = response.GetRawResponse();
-            using var document = JsonDocument.Parse(raw.Content);
-            raw.Headers.TryGetValue("ETag", out var etag);
-            return ScaleSetConverter.ToSnapshot(response.Value.Data, document.RootElement, etag);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
+        var what = $"GET {id}";
+        using var request = arm.Pipeline.CreateRequest();
+        request.Method = RequestMethod.Get;
+        request.Uri.Reset(arm.UriFor(id.Value, ArmConnection.ScaleSetApiVersion));
+        request.Headers.Add("Accept", "application/json");
+        var response = await ArmErrors.Call(what,
+            async () => await arm.Pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (response.Status == 404)
         {
             return null;
         }
-        catch (RequestFailedException e)
+
+        if (response.Status != 200)
         {
-            throw ArmErrors.From(e, $"GET {id}");
+            throw ArmErrors.From(response, what);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+
+        using var document = ParseOrThrow(response, what);
+        response.Headers.TryGetValue("ETag", out var etag);
+        try
         {
-            // The SDK's network timeout surfaces as a cancellation the caller did not ask for: transient, as in ArmErrors.Call.
-            throw new ArmRequestException(0, "Timeout", $"GET {id}: no answer in time", null, e);
+            return ScaleSetConverter.ToSnapshot(document.RootElement, etag);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or JsonException)
+        catch (ScaleSetFormatException e)
         {
-            // ARM answered, but with a value the SDK 1.2.0 cannot read. Retrying returns the same answer: terminal.
-            throw new ArmRequestException(UnreadableStatus, "UnreadableResource", $"GET {id}: the scale set could not be read ({e.GetType().Name})", null, e);
+            // ARM answered, but without what the app needs. Retrying returns the same answer: terminal.
+            throw new ArmRequestException(UnreadableStatus, "UnreadableResource", $"{what}: the scale set could not be read: {e.Message}", null, e);
         }
     }
 
-    public async IAsyncEnumerable<ScaleSetSnapshot> ListAsync(string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ScaleSetListItem> ListAsync(string subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var subscription = arm.Client.GetSubscriptionResource(SubscriptionResource.CreateResourceIdentifier(subscriptionId));
-        var pages = subscription.GetVirtualMachineScaleSetsAsync(cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
-        await using (pages.ConfigureAwait(false))
+        var what = $"list scale sets of {subscriptionId}";
+        var next = arm.UriFor($"/subscriptions/{subscriptionId}/providers/Microsoft.Compute/virtualMachineScaleSets", ArmConnection.ScaleSetApiVersion);
+        for (var page = 1; next is not null; page++)
         {
-            while (await ArmErrors.Call($"list scale sets of {subscriptionId}", async () => await pages.MoveNextAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
+            if (page > MaxListPages)
             {
-                var page = pages.Current;
-                using var document = JsonDocument.Parse(page.GetRawResponse().Content);
-                var rawById = RawById(document.RootElement);
-                foreach (var item in page.Values)
+                throw new ArmRequestException(0, "TooManyPages", $"{what}: more than {MaxListPages} pages", null);
+            }
+
+            using var request = arm.Pipeline.CreateRequest();
+            request.Method = RequestMethod.Get;
+            request.Uri.Reset(next);
+            request.Headers.Add("Accept", "application/json");
+            var response = await ArmErrors.Call(what,
+                async () => await arm.Pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            if (response.Status != 200)
+            {
+                throw ArmErrors.From(response, what);
+            }
+
+            // Each item is read on its own: one the app cannot read is named with the reason, the others go on.
+            var items = new List<ScaleSetListItem>();
+            using (var document = ParseOrThrow(response, what))
+            {
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("value", out var values) || values.ValueKind != JsonValueKind.Array)
                 {
-                    var raw = rawById.TryGetValue(item.Id.ToString(), out var element) ? element : default;
-                    yield return ScaleSetConverter.ToSnapshot(item.Data, raw);
+                    throw new ArmRequestException(UnreadableStatus, "UnreadableResponse", $"{what}: page {page} has no value array", null);
                 }
+
+                var index = 0;
+                foreach (var value in values.EnumerateArray())
+                {
+                    try
+                    {
+                        items.Add(ScaleSetListItem.Read(ScaleSetConverter.ToSnapshot(value)));
+                    }
+                    catch (ScaleSetFormatException e)
+                    {
+                        items.Add(ScaleSetListItem.Unreadable(ScaleSetConverter.IdOf(value) ?? $"(item {index} of page {page} of {what})", e.Message));
+                    }
+
+                    index++;
+                }
+
+                next = root.TryGetProperty("nextLink", out var link) && link.ValueKind == JsonValueKind.String && link.GetString() is { Length: > 0 } url
+                    ? new Uri(url)
+                    : null;
+            }
+
+            foreach (var item in items)
+            {
+                yield return item;
             }
         }
     }
@@ -225,7 +268,7 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
         }
     }
 
-    public async Task SendAsync(ScaleSetWrite write, CancellationToken cancellationToken)
+    public async Task<WriteAccepted> SendAsync(ScaleSetWrite write, CancellationToken cancellationToken)
     {
         using var request = arm.Pipeline.CreateRequest();
         request.Method = RequestMethod.Parse(write.Method);
@@ -244,22 +287,73 @@ public sealed class ArmScaleSetClient(ArmConnection arm) : IScaleSetClient
         {
             throw ArmErrors.From(response, $"{write.Method} {write.Id}");
         }
+
+        // A long-running write names its operation in Azure-AsyncOperation (ARM's Location header is the fallback).
+        var operation = response.Headers.TryGetValue("Azure-AsyncOperation", out var asyncOperation) ? asyncOperation
+            : response.Headers.TryGetValue("Location", out var location) ? location
+            : null;
+        return new WriteAccepted(response.Status, operation, ProvisioningStateOf(response));
     }
 
-    private static Dictionary<string, JsonElement> RawById(JsonElement page)
+    public async Task<OperationStatus> GetOperationAsync(string operationUrl, CancellationToken cancellationToken)
     {
-        var map = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
-        if (page.TryGetProperty("value", out var values) && values.ValueKind == JsonValueKind.Array)
+        ArgumentException.ThrowIfNullOrWhiteSpace(operationUrl);
+        const string What = "poll a write's operation";
+        using var request = arm.Pipeline.CreateRequest();
+        request.Method = RequestMethod.Get;
+        request.Uri.Reset(new Uri(operationUrl));
+        var response = await ArmErrors.Call(What,
+            async () => await arm.Pipeline.SendRequestAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var retryAfter = ArmRetryPolicy.RetryAfter(response);
+        switch (response.Status)
         {
-            foreach (var value in values.EnumerateArray())
-            {
-                if (value.TryGetProperty("id", out var id) && id.GetString() is { } key)
-                {
-                    map[key] = value.Clone();
-                }
-            }
+            case 404:
+                return new OperationStatus(OperationState.Unknown);
+            case 202:
+                return new OperationStatus(OperationState.InProgress, RetryAfter: retryAfter);
+            case 200 when response.Content.ToMemory().Length == 0:
+                return OperationStatus.Succeeded;
+            case 200:
+                break;
+            default:
+                throw ArmErrors.From(response, What);
         }
 
-        return map;
+        using var document = ParseOrThrow(response, What);
+        var root = document.RootElement;
+        var status = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+        var error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+        var code = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        var message = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        return status?.ToUpperInvariant() switch
+        {
+            "SUCCEEDED" => OperationStatus.Succeeded,
+            "FAILED" => new OperationStatus(OperationState.Failed, code ?? "Failed", message),
+            "CANCELED" or "CANCELLED" => new OperationStatus(OperationState.Canceled, code ?? "Canceled", message),
+            // InProgress, or any state ARM may add: not finished.
+            _ => new OperationStatus(OperationState.InProgress, RetryAfter: retryAfter),
+        };
+    }
+
+    private static string? ProvisioningStateOf(Response response)
+    {
+        if (response.Content.ToMemory().Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(response.Content);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                   && document.RootElement.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+                   && properties.TryGetProperty("provisioningState", out var state) && state.ValueKind == JsonValueKind.String
+                ? state.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

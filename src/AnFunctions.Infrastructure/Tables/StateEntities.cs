@@ -54,8 +54,35 @@ internal static class StateEntities
 
         SetIfNotNull(entity, "InstancesCheckedAt", record.InstancesCheckedAt);
         SetIfNotNull(entity, "DeletedAt", record.DeletedAt);
+        if (record.PendingWrite is { } pending)
+        {
+            // The app's own write not concluded yet: columns of their own, written in the same entity (one save).
+            entity["PendingWriteId"] = pending.Id;
+            entity["PendingWriteStartedAt"] = pending.StartedAt;
+            entity["PendingWriteAttempt"] = pending.Attempt;
+            entity["PendingWriteState"] = pending.State.ToString();
+            SetIfNotNull(entity, "PendingWriteOperation", StateLimits.TruncateOrNull(pending.OperationUrl, StateLimits.MaxTextLength));
+            SetIfNotNull(entity, "PendingWriteAcceptedAt", pending.AcceptedAt);
+            SetIfNotNull(entity, "PendingWriteErrorCode", StateLimits.TruncateOrNull(pending.ErrorCode, StateLimits.MaxTextLength));
+            SetIfNotNull(entity, "PendingWriteErrorMessage", StateLimits.TruncateOrNull(pending.ErrorMessage, StateLimits.MaxTextLength));
+        }
+
         return entity;
     }
+
+    private static PendingWrite? ToPendingWrite(TableEntity entity) => entity.GetString("PendingWriteId") is { } id
+        ? new PendingWrite
+        {
+            Id = id,
+            StartedAt = RequiredDate(entity, "PendingWriteStartedAt"),
+            Attempt = entity.GetInt32("PendingWriteAttempt") ?? throw Corrupt(entity, "has no PendingWriteAttempt"),
+            State = ParseEnum<PendingWriteState>(entity, "PendingWriteState"),
+            OperationUrl = entity.GetString("PendingWriteOperation"),
+            AcceptedAt = entity.GetDateTimeOffset("PendingWriteAcceptedAt"),
+            ErrorCode = entity.GetString("PendingWriteErrorCode"),
+            ErrorMessage = entity.GetString("PendingWriteErrorMessage"),
+        }
+        : null;
 
     public static PoolRecord ToPool(TableEntity entity, string? version) => new()
     {
@@ -77,6 +104,7 @@ internal static class StateEntities
         InstancesCheckedAt = entity.GetDateTimeOffset("InstancesCheckedAt"),
         Status = ParseEnum<PoolStatus>(entity, "Status"),
         DeletedAt = entity.GetDateTimeOffset("DeletedAt"),
+        PendingWrite = ToPendingWrite(entity),
         Version = version,
     };
 

@@ -86,6 +86,49 @@ public sealed class OptionsValidationTests
         Assert.Contains(errors, e => e.ErrorMessage!.Contains("Arm:Endpoint", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void ArmOptions_Defaults_FitAnEventGridDelivery()
+    {
+        var defaults = new ArmOptions();
+
+        Assert.Empty(Validate(defaults));
+        Assert.Equal((TimeSpan.FromSeconds(6), 2, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8)),
+            (defaults.Timeout, defaults.MaxRetries, defaults.MaxRetryDelay, defaults.OperationWait));
+        // 3 tries of 6 s + 2 waits of 3 s: within the 25 s a delivery may spend of Event Grid's 30 s.
+        Assert.Equal(TimeSpan.FromSeconds(24), defaults.WorstCaseCall);
+        Assert.True(defaults.WorstCaseCall <= Core.Arm.ArmBudget.DeliveryLimit);
+        Assert.True(Core.Arm.ArmBudget.DeliveryLimit < Core.Arm.ArmBudget.EventGridAnswerWindow);
+    }
+
+    public static TheoryData<Action<ArmOptions>, string[]> DoNotFitADelivery() => new()
+    {
+        // The defaults before: 30 s per try, 3 retries: one call could take two minutes.
+        { o => { o.Timeout = TimeSpan.FromSeconds(30); o.MaxRetries = 3; }, ["Arm:Timeout", "Arm:MaxRetries", "Arm:MaxRetryDelay", "= 129 s", "25 s"] },
+        { o => { o.Timeout = TimeSpan.FromSeconds(6); o.MaxRetries = 2; o.MaxRetryDelay = TimeSpan.FromSeconds(4); }, ["Arm:MaxRetryDelay", "26 s"] },
+        { o => { o.Timeout = TimeSpan.FromSeconds(20); o.MaxRetries = 0; o.OperationWait = TimeSpan.FromSeconds(6); }, ["Arm:Timeout + Arm:OperationWait", "26 s"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(DoNotFitADelivery))]
+    public void ArmOptions_CombinationThatCannotFitADelivery_IsRefusedNamingTheKeysAndTheFigures(Action<ArmOptions> configure, string[] expected)
+    {
+        var options = new ArmOptions();
+        configure(options);
+
+        var errors = Validate(options);
+
+        Assert.Contains(errors, e => expected.All(x => e.ErrorMessage!.Contains(x, StringComparison.Ordinal)) && e.ErrorMessage!.Contains("Event Grid", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ArmOptions_ExactlyTheDeliveryLimit_IsAccepted()
+    {
+        // 5 s x 3 tries + 5 s x 2 waits = 25 s; 5 s + 20 s = 25 s.
+        var options = new ArmOptions { Timeout = TimeSpan.FromSeconds(5), MaxRetries = 2, MaxRetryDelay = TimeSpan.FromSeconds(5), OperationWait = TimeSpan.FromSeconds(20) };
+
+        Assert.Empty(Validate(options));
+    }
+
     private static List<ValidationResult> Validate(object options)
     {
         var results = new List<ValidationResult>();

@@ -86,6 +86,24 @@ public sealed class WebhookAlertSinkTests
         Assert.Equal(TopLevelKeys.Length, json.AsObject().Count);
     }
 
+    [Fact]
+    public async Task SendAsync_ResolveOfAFindingClosedForAReason_CarriesTheReasonAndTheWriteAttempt()
+    {
+        await using var receiver = AlertReceiver.Start();
+        using var harness = SinkHarness.For(AlertSinkNames.Webhook, receiver);
+        var finding = AlertTestData.Finding() with
+        {
+            Status = FindingStatus.Resolved,
+            Evidence = AlertTestData.Finding().Evidence with { Resolution = "closed: the Activity Log never showed it", WriteAttempt = 2 },
+        };
+
+        await harness.Sink(AlertSinkNames.Webhook).SendAsync(AlertTestData.Resolve(finding), default);
+
+        var evidence = receiver.Single().Json["evidence"]!.AsObject();
+        Assert.Equal("closed: the Activity Log never showed it", (string?)evidence["resolution"]);
+        Assert.Equal(2, (int?)evidence["writeAttempt"]);
+    }
+
     [Theory]
     [InlineData(FindingSeverity.Info, "info")]
     [InlineData(FindingSeverity.Warning, "warning")]

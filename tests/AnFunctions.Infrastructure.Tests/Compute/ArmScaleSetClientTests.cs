@@ -186,9 +186,9 @@ public sealed class ArmScaleSetClientTests
     private async Task<List<ScaleSetSnapshot>> ListAllAsync(string subscription)
     {
         var all = new List<ScaleSetSnapshot>();
-        await foreach (var snapshot in _client.ListAsync(subscription, CancellationToken.None))
+        await foreach (var item in _client.ListAsync(subscription, CancellationToken.None))
         {
-            all.Add(snapshot);
+            all.Add(item.ScaleSet ?? throw new InvalidDataException($"{item.ResourceId}: {item.Problem}"));
         }
 
         return all;
@@ -378,5 +378,71 @@ public sealed class ArmScaleSetClientTests
         Assert.True(error.IsTransient);
         Assert.Equal(TimeSpan.FromSeconds(3), error.RetryAfter);
         Assert.Equal(1, _emulator.Count(ArmCallKind.PatchScaleSet));
+    }
+
+    // ---------------------------------------------------------------- the write's operation
+
+    [Fact]
+    public async Task SendAsync_Accepted_ReturnsTheOperationUrlAndUpdating()
+    {
+        _emulator.PutScaleSet(Uniform("nodepool1"));
+
+        var accepted = await _client.SendAsync(new ScaleSetWrite(ScaleSet("nodepool1"), "PATCH", PatchBody, IfMatch: null), CancellationToken.None);
+
+        Assert.Equal(200, accepted.Status);
+        Assert.Equal("Updating", accepted.ProvisioningState);
+        Assert.False(accepted.Finished);
+        Assert.Contains("/providers/Microsoft.Compute/locations/westeurope/operations/", accepted.OperationUrl, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetOperationAsync_AcceptedWrite_InProgressThenSucceeded()
+    {
+        _emulator.PutScaleSet(Uniform("nodepool1"));
+        var accepted = await _client.SendAsync(new ScaleSetWrite(ScaleSet("nodepool1"), "PATCH", PatchBody, IfMatch: null), CancellationToken.None);
+
+        var first = await _client.GetOperationAsync(accepted.OperationUrl!, CancellationToken.None);
+        var second = await _client.GetOperationAsync(accepted.OperationUrl!, CancellationToken.None);
+
+        Assert.Equal(OperationState.InProgress, first.State);
+        Assert.Equal(OperationState.Succeeded, second.State);
+        Assert.Equal(2, _emulator.Count(ArmCallKind.PollOperation));
+    }
+
+    [Fact]
+    public async Task GetOperationAsync_OperationFailed_StateFailedWithArmsError()
+    {
+        _emulator.PutScaleSet(Uniform("nodepool1"));
+        _emulator.FailNextOperation(Id("nodepool1"), "LinkedAuthorizationFailed", "The client has permission to perform action on scope, however does not have join permission on the subnet.");
+        var accepted = await _client.SendAsync(new ScaleSetWrite(ScaleSet("nodepool1"), "PATCH", PatchBody, IfMatch: null), CancellationToken.None);
+        await _client.GetOperationAsync(accepted.OperationUrl!, CancellationToken.None);
+
+        var status = await _client.GetOperationAsync(accepted.OperationUrl!, CancellationToken.None);
+
+        Assert.Equal(OperationState.Failed, status.State);
+        Assert.Equal("LinkedAuthorizationFailed", status.ErrorCode);
+        Assert.StartsWith("The client has permission", status.ErrorMessage, StringComparison.Ordinal);
+        Assert.True(status.IsTerminal);
+    }
+
+    [Fact]
+    public async Task GetOperationAsync_UnknownOperation_StateUnknown()
+    {
+        var status = await _client.GetOperationAsync($"{ArmEmulator.BaseAddress}/subscriptions/{Subscription}/providers/Microsoft.Compute/locations/westeurope/operations/{Guid.NewGuid()}?api-version=2024-11-01", CancellationToken.None);
+
+        Assert.Equal(OperationState.Unknown, status.State);
+    }
+
+    [Fact]
+    public async Task GetOperationAsync_Throttled_ThrowsTransient()
+    {
+        _emulator.PutScaleSet(Uniform("nodepool1"));
+        var accepted = await _client.SendAsync(new ScaleSetWrite(ScaleSet("nodepool1"), "PATCH", PatchBody, IfMatch: null), CancellationToken.None);
+        _emulator.FailNext(ArmCallKind.PollOperation, 429, "TooManyRequests", retryAfter: TimeSpan.FromSeconds(2));
+
+        var error = await Assert.ThrowsAsync<ArmRequestException>(() => _client.GetOperationAsync(accepted.OperationUrl!, CancellationToken.None));
+
+        Assert.True(error.IsTransient);
+        Assert.Equal(TimeSpan.FromSeconds(2), error.RetryAfter);
     }
 }

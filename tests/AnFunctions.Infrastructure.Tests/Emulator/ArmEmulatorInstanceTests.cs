@@ -39,10 +39,23 @@ public sealed class ArmEmulatorInstanceTests
         return ScaleSetId(name);
     }
 
+    /// <summary>A PATCH, then polls its operation until it finishes, as a client of ARM does: the instances meet the model then.</summary>
     private async Task<HttpStatusCode> PatchAsync(string id, string body)
     {
         using var http = EmulatorArm.CreateHttpClient(_emulator);
         using var response = await http.PatchAsync(new Uri(id + "?api-version=2024-11-01", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+        if (response.Headers.TryGetValues("Azure-AsyncOperation", out var operation))
+        {
+            for (var poll = 0; poll < 10; poll++)
+            {
+                var status = JsonNode.Parse(await http.GetStringAsync(new Uri(operation.Single())))!["status"]!.GetValue<string>();
+                if (status != "InProgress")
+                {
+                    break;
+                }
+            }
+        }
+
         return response.StatusCode;
     }
 

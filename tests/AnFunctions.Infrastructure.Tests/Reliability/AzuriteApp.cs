@@ -20,7 +20,7 @@ internal static class AzuriteApp
 
     public static ServiceProvider Build(
         ArmEmulator emulator,
-        TimeProvider clock,
+        VirtualClock clock,
         string connectionString,
         string? tablePrefix = null,
         TableServiceClient? tables = null,
@@ -48,7 +48,7 @@ internal static class AzuriteApp
         }
 
         services.AddAnFunctionsCore().AddAnFunctionsInfrastructure(configuration);
-        services.AddSingleton(clock);
+        services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton<TokenCredential>(new Tests.Emulator.DummyTokenCredential());
         services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler())));
         return services.BuildServiceProvider();

@@ -10,7 +10,6 @@ using AnFunctions.Emulator;
 using AnFunctions.Infrastructure.Tests.State;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AnFunctions.Infrastructure.Tests.Reliability;
 
@@ -46,7 +45,7 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task StorageDownMidBatchThenBack_RedeliveriesConvergeToOneWritePerPool()
     {
-        var clock = new FakeTimeProvider(Now);
+        var clock = new VirtualClock(Now);
         var emulator = new ArmEmulator(clock) { RequestLogLimit = 0 };
         emulator.SetSkus([AzuriteApp.AnSku()]);
         var ids = Enumerable.Range(0, 20).Select(i => $"/subscriptions/{Subscription}/resourceGroups/k8s/providers/Microsoft.Compute/virtualMachineScaleSets/pool{i:D2}").ToList();
@@ -114,7 +113,7 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task StorageDownMidAuditThenBack_NextAuditCompletesWithEveryPoolAndNoDuplicateFinding()
     {
         const string other = "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d";
-        var clock = new FakeTimeProvider(Now);
+        var clock = new VirtualClock(Now);
         var emulator = new ArmEmulator(clock) { RequestLogLimit = 0 };
         emulator.SetSkus([AzuriteApp.AnSku()]);
         var ids = Enumerable.Range(0, 10)
@@ -176,7 +175,7 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     /// <summary>No client-side retries: a dead storage answers at once, as after the SDK's retries ran out.</summary>
-    private static ServiceProvider Instance(ArmEmulator emulator, TimeProvider clock, Dictionary<string, string?>? settings = null)
+    private static ServiceProvider Instance(ArmEmulator emulator, VirtualClock clock, Dictionary<string, string?>? settings = null)
     {
         var tableOptions = new TableClientOptions();
         tableOptions.Retry.MaxRetries = 0;

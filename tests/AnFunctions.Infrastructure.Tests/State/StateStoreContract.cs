@@ -39,6 +39,64 @@ public abstract class StateStoreContract
         Assert.Equal(saved.Version, read.Version);
     }
 
+    public static TheoryData<PendingWriteState> PendingWriteStates() => new(Enum.GetValues<PendingWriteState>());
+
+    [Theory]
+    [MemberData(nameof(PendingWriteStates))]
+    public async Task SavePoolAsync_PendingWrite_RoundTripsEveryFieldInEveryState(PendingWriteState state)
+    {
+        var record = FullPool(NewId()) with { PendingWrite = FullPendingWrite() with { State = state } };
+
+        var saved = await Store.SavePoolAsync(record, Ct);
+        var read = await Store.GetPoolAsync(record.Id, Ct);
+
+        Assert.NotNull(read);
+        AssertSamePool(record, saved);
+        AssertSamePool(record, read);
+        Assert.Equal(record.PendingWrite, read.PendingWrite);
+    }
+
+    [Fact]
+    public async Task SavePoolAsync_PendingWriteOnlyRequiredFields_OptionalOnesComeBackNull()
+    {
+        var pending = new PendingWrite { Id = "intent-1", StartedAt = T0.AddSeconds(1), Attempt = 1 };
+        var record = FullPool(NewId()) with { PendingWrite = pending };
+
+        await Store.SavePoolAsync(record, Ct);
+        var read = await Store.GetPoolAsync(record.Id, Ct);
+
+        Assert.Equal(pending, read!.PendingWrite);
+        Assert.Equal(PendingWriteState.Intended, read.PendingWrite!.State);
+        Assert.Null(read.PendingWrite.OperationUrl);
+        Assert.Null(read.PendingWrite.AcceptedAt);
+        Assert.Null(read.PendingWrite.ErrorCode);
+    }
+
+    [Fact]
+    public async Task SavePoolAsync_PendingWriteConcluded_ASaveWithoutItClearsIt()
+    {
+        var inserted = await Store.SavePoolAsync(FullPool(NewId()) with { PendingWrite = FullPendingWrite() }, Ct);
+
+        await Store.SavePoolAsync(inserted with { PendingWrite = null, EnabledByApp = true }, Ct);
+        var read = await Store.GetPoolAsync(inserted.Id, Ct);
+
+        Assert.Null(read!.PendingWrite);
+        Assert.True(read.EnabledByApp);
+    }
+
+    [Fact]
+    public async Task SavePoolAsync_TwoWritersRecordAnIntentForANewPool_OnlyOneInsertWins()
+    {
+        var id = NewId();
+        var first = FullPool(id) with { PendingWrite = FullPendingWrite() with { Id = "writer-1" } };
+        var second = FullPool(id) with { PendingWrite = FullPendingWrite() with { Id = "writer-2" } };
+
+        await Store.SavePoolAsync(first, Ct);
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => Store.SavePoolAsync(second, Ct));
+        Assert.Equal("writer-1", (await Store.GetPoolAsync(id, Ct))!.PendingWrite!.Id);
+    }
+
     [Fact]
     public async Task SavePoolAsync_DatesWithOffsets_SameInstantComesBackInUtc()
     {
@@ -98,6 +156,7 @@ public abstract class StateStoreContract
         Assert.Null(read.InstancesNotOnLatestModel);
         Assert.Null(read.Instances);
         Assert.Null(read.InstancesCheckedAt);
+        Assert.Null(read.PendingWrite);
         Assert.Null(read.DeletedAt);
         Assert.Equal(PoolStatus.Active, read.Status);
     }
@@ -706,6 +765,18 @@ public abstract class StateStoreContract
         InstancesCheckedAt = T0.AddMinutes(3),
         Status = PoolStatus.Active,
         DeletedAt = null,
+    };
+
+    protected static PendingWrite FullPendingWrite() => new()
+    {
+        Id = "5b0c1f0e9d7a4c2f8e6b3a1d0c9e8f7a",
+        StartedAt = T0.AddMinutes(1).AddTicks(7),
+        Attempt = 2,
+        State = PendingWriteState.Accepted,
+        OperationUrl = "https://management.azure.com/subscriptions/6d3f8b21-4c7a-4e19-a2b5-0f9e8d7c6b5a/providers/Microsoft.Compute/locations/westeurope/operations/2f1e0d9c-8b7a-4655-9443-3a2b1c0d9e8f?api-version=2024-11-01",
+        AcceptedAt = T0.AddMinutes(1).AddSeconds(2),
+        ErrorCode = "InternalExecutionError",
+        ErrorMessage = "An internal execution error occurred. Please retry later.",
     };
 
     protected static DecisionRecord Decision(ScaleSetId id, DateTimeOffset at) => new()

@@ -81,6 +81,33 @@ public sealed class TableStateStoreLayoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SavePoolAsync_PendingWrite_HasColumnsOfItsOwnRemovedOnceConcluded()
+    {
+        var pending = new PendingWrite
+        {
+            Id = "intent-7",
+            StartedAt = At,
+            Attempt = 2,
+            State = PendingWriteState.Accepted,
+            OperationUrl = "https://management.azure.com/subscriptions/0f8fad5b-d9cb-469f-a165-70867728950e/providers/Microsoft.Compute/locations/westeurope/operations/op-1?api-version=2024-11-01",
+            AcceptedAt = At.AddSeconds(1),
+        };
+        var saved = await _store.SavePoolAsync(Pool() with { PendingWrite = pending }, default);
+
+        var entity = await Single(_prefix + "Pools");
+        Assert.Equal("intent-7", entity.GetString("PendingWriteId"));
+        Assert.Equal(2, entity.GetInt32("PendingWriteAttempt"));
+        Assert.Equal("Accepted", entity.GetString("PendingWriteState"));
+        Assert.Equal(pending.OperationUrl, entity.GetString("PendingWriteOperation"));
+        Assert.Equal(At.UtcDateTime, entity.GetDateTime("PendingWriteStartedAt"));
+        Assert.False(entity.ContainsKey("PendingWriteErrorCode"));
+
+        await _store.SavePoolAsync(saved with { PendingWrite = null }, default);
+
+        Assert.DoesNotContain((await Single(_prefix + "Pools")).Keys, k => k.StartsWith("PendingWrite", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task MarkEventProcessedAsync_Keys_AreHashBucketAndEscapedId()
     {
         await _store.MarkEventProcessedAsync(new ProcessedEvent("a/b#c", "type", "subject", At, "ok"), default);

@@ -34,12 +34,12 @@ public sealed class AuditProgressTests
         NetworkInterfaces = [],
     };
 
-    private static async IAsyncEnumerable<ScaleSetSnapshot> Listing(IEnumerable<ScaleSetSnapshot> items, Exception? thenFail = null)
+    private static async IAsyncEnumerable<ScaleSetListItem> Listing(IEnumerable<ScaleSetSnapshot> items, Exception? thenFail = null)
     {
         foreach (var item in items)
         {
             await Task.Yield();
-            yield return item;
+            yield return ScaleSetListItem.Read(item);
         }
 
         if (thenFail is not null)

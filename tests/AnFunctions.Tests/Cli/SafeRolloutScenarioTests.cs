@@ -115,7 +115,8 @@ public sealed class SafeRolloutScenarioTests
         var mixed = result["findings"]!.AsArray().Single()!;
         Assert.Equal(("NodesWithoutAcceleratedNetworking", "warning", "open"), (mixed["kind"]!.GetValue<string>(), mixed["severity"]!.GetValue<string>(), mixed["status"]!.GetValue<string>()));
         Assert.Equal("3 of 3 node(s) of pool-manual run without AN", mixed["message"]!.GetValue<string>());
-        Assert.Equal("2026-11-25T09:00:20+00:00", mixed["firstSeen"]!.GetValue<DateTimeOffset>().ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture));
+        // The event came at 09:00:20; the write's operation reported Succeeded on the app's second poll, 2 s later.
+        Assert.Equal("2026-11-25T09:00:22+00:00", mixed["firstSeen"]!.GetValue<DateTimeOffset>().ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture));
         var alert = Assert.Single(result["alerts"]!.AsArray())!;
         Assert.Equal(("trigger", "warning"), (alert["action"]!.GetValue<string>(), alert["severity"]!.GetValue<string>()));
         Assert.Equal((3, 3, 0, 0), Nodes(result, "pool-manual"));
@@ -144,6 +145,24 @@ public sealed class SafeRolloutScenarioTests
         Assert.Equal(events[0]!["at"]!.GetValue<DateTimeOffset>().AddSeconds(10), events[1]!["at"]!.GetValue<DateTimeOffset>());
         Assert.Equal(200, Assert.Single(result["armWrites"]!.AsArray())!["status"]!.GetValue<int>());
         Assert.Empty(result["deadLettered"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task WriteOperationFails_TransientWrittenAgainAtOnce_StandingFailureAWarningAndAnAlertInTheSameDelivery()
+    {
+        var result = await SimulateAsync("write-operation-fails.json");
+
+        Assert.Equal([("pool-retried", 200), ("pool-retried", 200), ("pool-refused-join", 200)],
+            result["armWrites"]!.AsArray().Select(w => (Name(w), w!["status"]!.GetValue<int>())));
+        Assert.True(Pool(result, "pool-retried")["acceleratedNetworking"]!.GetValue<bool>());
+        Assert.False(Pool(result, "pool-refused-join")["acceleratedNetworking"]!.GetValue<bool>());
+        Assert.Equal([("pool-refused-join", "AcceleratedNetworkingWriteFailed", "warning", "open")], Findings(result));
+        var alert = Assert.Single(result["alerts"]!.AsArray())!;
+        Assert.Equal(("trigger", "AcceleratedNetworkingWriteFailed"), (alert["action"]!.GetValue<string>(), alert["kind"]!.GetValue<string>()));
+        // Within the delivery of the event (09:00:20), after the app's two polls of the operation: not at the audit.
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 9, 0, 22, TimeSpan.Zero), alert["at"]!.GetValue<DateTimeOffset>());
+        Assert.All(result["events"]!.AsArray(), e => Assert.Equal("Handled", e!["disposition"]!.GetValue<string>()));
+        Assert.Equal("LinkedAuthorizationFailed", result["findings"]![0]!["evidence"]!["errorCode"]!.GetValue<string>());
     }
 
     [Fact]

@@ -54,61 +54,6 @@ internal static partial class ConformanceFixtures
                 ? Subscription
                 : m.Groups[1].Value))!;
 
-    /// <summary>
-    /// The generated "MaximumSet" examples fill typed fields with <c>"aaaa"</c>, which real ARM never sends and the SDK
-    /// 1.2.0 cannot read anywhere in a scale set: a URL (<c>certificateUrl</c>, <c>storageUri</c>: it builds a
-    /// <see cref="Uri"/>), an identity's GUIDs (<c>principalId</c>, <c>tenantId</c>, <c>clientId</c>), an extension's
-    /// resource <c>type</c>. Only those values are replaced by well-formed ones; everything else is kept as given.
-    /// </summary>
-    public static JsonNode WithoutGeneratedFiller(JsonNode node, string? parentArray = null)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                foreach (var (name, value) in obj.ToList())
-                {
-                    if (value is JsonValue text && text.TryGetValue<string>(out var s))
-                    {
-                        if ((name.EndsWith("Url", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Uri", StringComparison.OrdinalIgnoreCase))
-                            && !Uri.IsWellFormedUriString(s, UriKind.Absolute))
-                        {
-                            obj[name] = $"https://filler.example/{Uri.EscapeDataString(s)}";
-                        }
-                        else if (name is "principalId" or "tenantId" or "clientId" && !Guid.TryParse(s, out _))
-                        {
-                            obj[name] = "00000000-0000-4000-8000-000000000000";
-                        }
-                        else if (name == "type" && parentArray == "extensions" && !s.Contains('/', StringComparison.Ordinal))
-                        {
-                            obj[name] = "Microsoft.Compute/virtualMachineScaleSets/extensions";
-                        }
-                    }
-                    else if (value is JsonArray array)
-                    {
-                        foreach (var item in array.OfType<JsonNode>())
-                        {
-                            WithoutGeneratedFiller(item, name);
-                        }
-                    }
-                    else if (value is not null)
-                    {
-                        WithoutGeneratedFiller(value);
-                    }
-                }
-
-                break;
-            case JsonArray array:
-                foreach (var item in array.OfType<JsonNode>())
-                {
-                    WithoutGeneratedFiller(item, parentArray);
-                }
-
-                break;
-        }
-
-        return node;
-    }
-
     [GeneratedRegex(@"\{([A-Za-z][A-Za-z0-9_-]*)\}")]
     private static partial Regex Placeholder();
 

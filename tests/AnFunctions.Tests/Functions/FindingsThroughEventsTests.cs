@@ -107,6 +107,34 @@ public sealed class FindingsThroughEventsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RefusedResize_ActivityLogNeverShowsIt_ClosedAfterTheLookupHorizonWithThatReason()
+    {
+        var id = Fleet.Id("pool-never");
+        _app.Emulator.PutScaleSet(Fleet.ScaleSet("pool-never", "Standard_D4s_v5", Now.AddDays(-30), an: true));
+        await SendAsync(Fleet.WriteEvent(id, "failed-unexplained", type: "Microsoft.Resources.ResourceWriteFailure"));
+        Assert.True(Assert.Single(await FindingsAsync(id)).Evidence.ActivityLogPending);
+
+        // Within the horizon: still looked up, still open.
+        _app.Time.Advance(RefusedWriteHandler.LookupHorizon - TimeSpan.FromMinutes(1));
+        await _app.Get<AlertPump>().RunAsync(CancellationToken.None);
+        Assert.Equal(FindingStatus.Open, Assert.Single(await FindingsAsync(id)).Status);
+        var lookups = _app.Emulator.Count(ArmCallKind.ActivityLog);
+
+        _app.Time.Advance(TimeSpan.FromMinutes(2));
+        await _app.Get<AlertPump>().RunAsync(CancellationToken.None);
+
+        var closed = Assert.Single(await FindingsAsync(id));
+        Assert.Equal(FindingStatus.Resolved, closed.Status);
+        Assert.False(closed.Evidence.ActivityLogPending);
+        Assert.Contains("the Activity Log never showed correlation id", closed.Evidence.Resolution, StringComparison.Ordinal);
+        Assert.Contains("6 h", closed.Evidence.Resolution, StringComparison.Ordinal);
+        // Closed without another lookup, and never looked up again.
+        Assert.Equal(lookups, _app.Emulator.Count(ArmCallKind.ActivityLog));
+        await _app.Get<AlertPump>().RunAsync(CancellationToken.None);
+        Assert.Equal(lookups, _app.Emulator.Count(ArmCallKind.ActivityLog));
+    }
+
+    [Fact]
     public async Task DeleteEvent_ResolvesThePoolsFindings()
     {
         var id = Fleet.Id("pool-gone-findings");

@@ -61,7 +61,9 @@ public sealed class ScaleSetEventsFunctionTests : IAsyncLifetime
         Assert.Equal(1, _app.Emulator.Count(ArmCallKind.ListInstances));
         Assert.Equal(1, _app.Emulator.Count(ArmCallKind.PatchScaleSet));
         Assert.Equal(1, _app.Emulator.Count(ArmCallKind.ListSkus));
-        Assert.Equal(4, _app.Emulator.TotalCalls);
+        // The write's operation: InProgress at once, Succeeded on the next poll (the app waits for it, briefly).
+        Assert.Equal(2, _app.Emulator.Count(ArmCallKind.PollOperation));
+        Assert.Equal(6, _app.Emulator.TotalCalls);
     }
 
     [Fact]
@@ -76,7 +78,8 @@ public sealed class ScaleSetEventsFunctionTests : IAsyncLifetime
 
         Assert.Equal(0, _app.Emulator.Count(ArmCallKind.ListInstances));
         Assert.Equal(1, _app.Emulator.Count(ArmCallKind.PatchScaleSet));
-        Assert.Equal(3, _app.Emulator.TotalCalls);
+        Assert.Equal(2, _app.Emulator.Count(ArmCallKind.PollOperation));
+        Assert.Equal(5, _app.Emulator.TotalCalls);
     }
 
     [Fact]
@@ -142,7 +145,7 @@ public sealed class ScaleSetEventsFunctionTests : IAsyncLifetime
     [InlineData(500)]
     [InlineData(503)]
     [InlineData(409)]
-    public async Task RunAsync_TransientArmFailure_FailsTheInvocationAndRecordsNothing(int status)
+    public async Task RunAsync_TransientArmFailure_FailsTheInvocationAndRecordsOnlyTheRefusedIntent(int status)
     {
         var id = Fleet.Id("pool-transient");
         _app.Emulator.PutScaleSet(Fleet.ScaleSet("pool-transient", "Standard_D4s_v5", Now.AddMinutes(-1)));
@@ -153,11 +156,19 @@ public sealed class ScaleSetEventsFunctionTests : IAsyncLifetime
 
         Assert.Equal("e-transient", Assert.Single(error.Retries).EventId);
         Assert.Null(await _app.Get<IStateStore>().GetProcessedEventAsync("e-transient", CancellationToken.None));
-        Assert.Null(await _app.Get<IStateStore>().GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None));
+        // The write was recorded as intended before it was sent, then as refused: the pool is not a known pool.
+        var record = await _app.Get<IStateStore>().GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None);
+        Assert.NotNull(record);
+        Assert.Equal(PendingWriteState.Failed, record.PendingWrite!.State);
+        Assert.Null(record.PendingWrite.AcceptedAt);
+        Assert.False(record.EnabledByApp);
 
         // Event Grid redelivers: the pool is still new and gets AN.
         await function.RunAsync(Fleet.WriteEvent(id, "e-transient"), CancellationToken.None);
         Assert.Single(_app.Emulator.Writes, w => w.Status == 200);
+        var enabled = await _app.Get<IStateStore>().GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None);
+        Assert.Null(enabled!.PendingWrite);
+        Assert.True(enabled.EnabledByApp);
     }
 
     [Fact]

@@ -97,9 +97,9 @@ public sealed class OrderingAndCrashTests
     }
 
     [Fact]
-    public async Task CrashBetweenArmWriteAndStateWrite_RedeliveryConvergesWithoutASecondWrite()
+    public async Task CrashBetweenArmWriteAndStateWrite_RedeliveryConvergesWithoutASecondWriteAndKeepsEnabledByApp()
     {
-        var crashing = new CrashOnceStore(new InMemoryStateStore());
+        var crashing = new CrashOnceStore(new InMemoryStateStore(), r => r is { PendingWrite: null, EnabledByApp: true });
         await using var app = AppUnderTest.Create(now: Now, configure: s =>
         {
             s.RemoveAll<IStateStore>();
@@ -112,6 +112,9 @@ public sealed class OrderingAndCrashTests
 
         await Assert.ThrowsAsync<DeliveryRetryException>(() => function.RunAsync(Fleet.WriteEvent(id, "create"), CancellationToken.None));
         Assert.Single(app.Emulator.Writes, w => w.Status == 200);
+        // What the dead instance left: the write recorded as intended before it was sent.
+        var dangling = await crashing.GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None);
+        Assert.Equal(PendingWriteState.Intended, dangling!.PendingWrite!.State);
         app.Time.Advance(TimeSpan.FromSeconds(30));
         await function.RunAsync(Fleet.WriteEvent(id, "create"), CancellationToken.None);
 
@@ -120,18 +123,106 @@ public sealed class OrderingAndCrashTests
         Assert.NotNull(pool);
         Assert.True(pool.AcceleratedNetworking);
         Assert.True(pool.AcceleratedNetworkingAtCreation);
+        Assert.True(pool.EnabledByApp);
+        Assert.Null(pool.PendingWrite);
         Assert.NotNull(await crashing.GetProcessedEventAsync("create", CancellationToken.None));
     }
 
-    /// <summary>The first pool save fails as if the instance died right after the ARM write.</summary>
-    private sealed class CrashOnceStore(IStateStore inner) : IStateStore
+    [Fact]
+    public async Task CrashBetweenArmWriteAndStateWrite_NoRedelivery_TheAuditCompletesTheIntent()
     {
-        private int _saves;
+        var crashing = new CrashOnceStore(new InMemoryStateStore(), r => r is { PendingWrite: null, EnabledByApp: true });
+        await using var app = AppUnderTest.Create(now: Now, configure: s =>
+        {
+            s.RemoveAll<IStateStore>();
+            s.AddSingleton<IStateStore>(crashing);
+        });
+        app.Emulator.SetSkus(Fleet.StandardSkus());
+        var id = Fleet.Id("pool-crash-audit");
+        app.Emulator.PutScaleSet(Fleet.ScaleSet("pool-crash-audit", "Standard_D4s_v5", Now.AddMinutes(-1)));
+        await Assert.ThrowsAsync<DeliveryRetryException>(() => app.Create<ScaleSetEventsFunction>().RunAsync(Fleet.WriteEvent(id, "create"), CancellationToken.None));
+        app.Time.Advance(TimeSpan.FromMinutes(30));
 
-        public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) =>
-            Interlocked.Increment(ref _saves) == 1
-                ? throw new StateStoreUnavailableException("instance died")
-                : inner.SavePoolAsync(record, cancellationToken);
+        var run = await app.Get<Core.Audit.FleetAudit>().RunAsync(new Core.Audit.AuditRequest("test"), CancellationToken.None);
+
+        Assert.Empty(run.Errors);
+        Assert.Single(app.Emulator.Writes);
+        var pool = await crashing.GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None);
+        Assert.True(pool!.EnabledByApp);
+        // Enabled when the write was recorded as intended (the instance died before it could say more).
+        Assert.Equal(Now, pool.EnabledAt);
+        Assert.Null(pool.PendingWrite);
+    }
+
+    [Fact]
+    public async Task CrashAfterTheIntentBeforeTheWrite_RedeliverySendsTheWriteOnce()
+    {
+        // The instance died right after recording the intent: nothing reached ARM.
+        var crashing = new CrashOnceStore(new InMemoryStateStore(), r => r is { PendingWrite.State: PendingWriteState.Intended }, afterSave: true);
+        await using var app = AppUnderTest.Create(now: Now, configure: s =>
+        {
+            s.RemoveAll<IStateStore>();
+            s.AddSingleton<IStateStore>(crashing);
+        });
+        app.Emulator.SetSkus(Fleet.StandardSkus());
+        var id = Fleet.Id("pool-crash-early");
+        app.Emulator.PutScaleSet(Fleet.ScaleSet("pool-crash-early", "Standard_D4s_v5", Now.AddMinutes(-1)));
+        var function = app.Create<ScaleSetEventsFunction>();
+
+        await Assert.ThrowsAsync<DeliveryRetryException>(() => function.RunAsync(Fleet.WriteEvent(id, "create"), CancellationToken.None));
+        Assert.Empty(app.Emulator.Writes);
+
+        // A redelivery while the intent is fresh leaves it to whoever recorded it (and comes again)...
+        await Assert.ThrowsAsync<DeliveryRetryException>(() => function.RunAsync(Fleet.WriteEvent(id, "create"), CancellationToken.None));
+        Assert.Empty(app.Emulator.Writes);
+        // ...and once it is older than a delivery can last, it is known to be dangling: the write goes out, once.
+        app.Time.Advance(TimeSpan.FromSeconds(40));
+        await function.RunAsync(Fleet.WriteEvent(id, "create"), CancellationToken.None);
+
+        Assert.Single(app.Emulator.Writes, w => w.Status == 200);
+        var pool = await crashing.GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None);
+        Assert.True(pool!.EnabledByApp);
+        Assert.Null(pool.PendingWrite);
+    }
+
+    /// <summary>
+    /// The first pool save that matches fails as if the instance died there: before the save (the record is not
+    /// written), or with <c>afterSave</c> right after it (the record is written, the caller never learns).
+    /// </summary>
+    private sealed class CrashOnceStore(IStateStore inner, Func<PoolRecord, bool> crashOn, bool afterSave = false) : IStateStore
+    {
+        private int _crashed;
+
+        public async Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken)
+        {
+            var crash = crashOn(record) && Interlocked.Exchange(ref _crashed, 1) == 0;
+            if (crash && !afterSave)
+            {
+                throw new StateStoreUnavailableException("instance died");
+            }
+
+            var saved = await inner.SavePoolAsync(record, cancellationToken);
+            return crash ? throw new StateStoreUnavailableException("instance died") : saved;
+        }
+
+        /// <summary>Each record as <see cref="SavePoolAsync"/>: the crash happens at the first matching record of the batch.</summary>
+        public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolRecord> records, CancellationToken cancellationToken)
+        {
+            var results = new List<PoolSaveResult>(records.Count);
+            foreach (var record in records)
+            {
+                try
+                {
+                    results.Add(new PoolSaveResult(record, await SavePoolAsync(record, cancellationToken), null));
+                }
+                catch (ConcurrencyConflictException e)
+                {
+                    results.Add(new PoolSaveResult(record, null, e));
+                }
+            }
+
+            return results;
+        }
 
         public Task<PoolRecord?> GetPoolAsync(ScaleSetId id, CancellationToken cancellationToken) => inner.GetPoolAsync(id, cancellationToken);
 
