@@ -14,17 +14,15 @@ namespace AnFunctions.Core.Audit;
 /// Audits every pool in scope from one listing per subscription (no per-pool GET): each listed scale set goes through
 /// the same decision and finding rules as an event (so a lost event is caught, drift is found, and findings that no
 /// longer hold resolve), pools gone from Azure are closed, and instance models are checked only for the pools the app
-/// enabled AN on. Subscriptions run in parallel up to a bound; one failing does not stop the others. Every run is
-/// recorded with its ARM calls by kind.
+/// enabled AN on. Storage is read per subscription (records and open findings, a query each) and written only where
+/// something changed (<see cref="AuditSweeper"/>). Subscriptions run in parallel up to a bound; one failing does not
+/// stop the others. Every run is recorded with its ARM calls and Table round trips by kind.
 /// </summary>
 public sealed partial class FleetAudit(
     IScaleSetClient scaleSets,
     ISubscriptionSource subscriptions,
-    PoolReconciler reconciler,
+    AuditSweeper sweeper,
     RefusedWriteHandler refusedWrites,
-    FindingEngine findings,
-    NodeCheck nodes,
-    IStateStore store,
     IAuditRunStore runs,
     IOptionsMonitor<AcceleratedNetworkingOptions> options,
     IOptionsMonitor<AuditOptions> auditOptions,
@@ -60,7 +58,8 @@ public sealed partial class FleetAudit(
 
             if (!request.DryRun)
             {
-                await refusedWrites.CompletePendingAsync(cancellationToken).ConfigureAwait(false);
+                // The refused writes still waiting for their Activity Log entry, from the open findings already read.
+                await refusedWrites.CompletePendingAsync(tally.PendingRefusedWrites.ToList(), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException)
@@ -80,6 +79,7 @@ public sealed partial class FleetAudit(
             PoolsSeen = tally.Seen,
             PoolsRecorded = tally.Recorded,
             PoolsClosed = tally.Closed,
+            PoolsChanged = tally.Changed,
             Writes = tally.Writes,
             InstanceChecks = tally.InstanceChecks,
             FindingsOpenedCount = tally.Opened.Count,
@@ -99,16 +99,18 @@ public sealed partial class FleetAudit(
 
     private async Task<SubscriptionAudit> AuditSubscriptionAsync(string subscription, AuditRequest request, Tally tally, CancellationToken cancellationToken)
     {
-        var listed = new HashSet<string>(StringComparer.Ordinal);
         var pools = 0;
-        var listedAt = time.GetUtcNow();
+        AuditSweeper.SubscriptionSweep? sweep = null;
+        var listed = false;
         try
         {
+            // Records and open findings first: the listing is then never older than what it is compared with.
+            sweep = await sweeper.BeginAsync(subscription, request, cancellationToken).ConfigureAwait(false);
             await foreach (var item in scaleSets.ListAsync(subscription, cancellationToken).ConfigureAwait(false))
             {
                 if (item.ScaleSet is not { } scaleSet)
                 {
-                    Unreadable(item, request, listed, tally, ref pools);
+                    Unreadable(item, request, sweep, tally, ref pools);
                     continue;
                 }
 
@@ -118,29 +120,29 @@ public sealed partial class FleetAudit(
                 }
 
                 pools++;
-                listed.Add(scaleSet.Id.Key);
                 Interlocked.Increment(ref tally.Seen);
-                try
-                {
-                    await AuditPoolAsync(scaleSet, listedAt, request, tally, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is ArmRequestException or ConcurrencyConflictException)
-                {
-                    // One pool failing (a write refused, a lost race too many times) does not stop the others.
-                    tally.Errors.Add($"{scaleSet.Id}: {e.Message}");
-                    LogPoolFailed(logger, scaleSet.Id.Value, e.Message);
-                }
+                await sweep.AddAsync(scaleSet, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!request.DryRun)
-            {
-                await CloseVanishedAsync(subscription, request.ResourceGroup, listed, tally, cancellationToken).ConfigureAwait(false);
-            }
-
+            listed = true;
+            tally.Add(await sweep.CompleteAsync(listingComplete: true, cancellationToken).ConfigureAwait(false), logger);
             return new SubscriptionAudit(subscription, pools, null);
         }
         catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException)
         {
+            if (sweep is not null && !listed && e is ArmRequestException)
+            {
+                // The listing failed part-way: what it gave is audited; nothing is closed on a partial listing.
+                try
+                {
+                    tally.Add(await sweep.CompleteAsync(listingComplete: false, cancellationToken).ConfigureAwait(false), logger);
+                }
+                catch (Exception inner) when (inner is ArmRequestException or StateStoreUnavailableException)
+                {
+                    tally.Errors.Add($"{subscription}: {inner.Message}");
+                }
+            }
+
             tally.Errors.Add($"{subscription}: {e.Message}");
             LogSubscriptionFailed(logger, subscription, e.Message);
             return new SubscriptionAudit(subscription, pools, e.Message);
@@ -151,7 +153,7 @@ public sealed partial class FleetAudit(
     /// A listed scale set the app cannot read: an error of that pool, named, with the reason; it is still there, so
     /// its record is not closed as vanished, and the other pools go on.
     /// </summary>
-    private void Unreadable(ScaleSetListItem item, AuditRequest request, HashSet<string> listed, Tally tally, ref int pools)
+    private void Unreadable(ScaleSetListItem item, AuditRequest request, AuditSweeper.SubscriptionSweep sweep, Tally tally, ref int pools)
     {
         if (ScaleSetId.TryParse(item.ResourceId, out var id, out _))
         {
@@ -160,56 +162,13 @@ public sealed partial class FleetAudit(
                 return;
             }
 
-            listed.Add(id.Key);
+            sweep.MarkListed(id);
         }
 
         pools++;
         Interlocked.Increment(ref tally.Seen);
         tally.Errors.Add($"{item.ResourceId}: could not be read: {item.Problem}");
         LogPoolUnreadable(logger, item.ResourceId, item.Problem ?? string.Empty);
-    }
-
-    private async Task AuditPoolAsync(ScaleSetSnapshot scaleSet, DateTimeOffset listedAt, AuditRequest request, Tally tally, CancellationToken cancellationToken)
-    {
-        var result = await reconciler.ReconcileAsync(new ReconcileRequest(scaleSet.Id, "audit", Preview: request.DryRun, SnapshotReadAt: listedAt), scaleSet, cancellationToken).ConfigureAwait(false);
-        if (result.NewlyRecorded)
-        {
-            Interlocked.Increment(ref tally.Recorded);
-        }
-
-        if (result.WriteSent)
-        {
-            Interlocked.Increment(ref tally.Writes);
-        }
-
-        tally.Add(result.Findings);
-        if (!request.DryRun && result.Pool is { NeedsInstanceCheck: true } pool)
-        {
-            // Only for pools the app enabled AN on whose nodes were not all known to run with it.
-            Interlocked.Increment(ref tally.InstanceChecks);
-            tally.Add(await nodes.CheckAsync(pool, scaleSet, cancellationToken).ConfigureAwait(false));
-        }
-    }
-
-    private async Task CloseVanishedAsync(string subscription, string? resourceGroup, HashSet<string> listed, Tally tally, CancellationToken cancellationToken)
-    {
-        var vanished = new List<PoolRecord>();
-        await foreach (var pool in store.ListPoolsAsync(subscription, cancellationToken).ConfigureAwait(false))
-        {
-            if (pool.Status == PoolStatus.Active && !listed.Contains(pool.Id.Key)
-                && (resourceGroup is null || pool.Id.ResourceGroup.Equals(resourceGroup, StringComparison.OrdinalIgnoreCase)))
-            {
-                vanished.Add(pool);
-            }
-        }
-
-        foreach (var pool in vanished)
-        {
-            var now = time.GetUtcNow();
-            await store.SavePoolAsync(pool with { Status = PoolStatus.Deleted, DeletedAt = now, LastSeen = now }, cancellationToken).ConfigureAwait(false);
-            tally.Add(await findings.ResolveAllAsync(pool.Id, cancellationToken).ConfigureAwait(false));
-            Interlocked.Increment(ref tally.Closed);
-        }
     }
 
     private async Task<IReadOnlyList<string>> ScopeAsync(AuditRequest request, CancellationToken cancellationToken)
@@ -241,7 +200,33 @@ public sealed partial class FleetAudit(
         public int Closed;
         public int Writes;
         public int InstanceChecks;
+        public int Changed;
         public readonly ConcurrentBag<string> Errors = [];
+        public readonly ConcurrentBag<Finding> PendingRefusedWrites = [];
+
+        public void Add(SweepOutcome outcome, ILogger logger)
+        {
+            Interlocked.Add(ref Recorded, outcome.PoolsRecorded);
+            Interlocked.Add(ref Closed, outcome.PoolsClosed);
+            Interlocked.Add(ref Writes, outcome.ArmWrites);
+            Interlocked.Add(ref InstanceChecks, outcome.NodeChecks);
+            Interlocked.Add(ref Changed, outcome.PoolsChanged);
+            foreach (var changes in outcome.Findings)
+            {
+                Add(changes);
+            }
+
+            foreach (var (pool, error) in outcome.Errors)
+            {
+                Errors.Add($"{pool}: {error}");
+                LogPoolFailed(logger, pool.Value, error);
+            }
+
+            foreach (var finding in outcome.PendingRefusedWrites)
+            {
+                PendingRefusedWrites.Add(finding);
+            }
+        }
         public readonly ConcurrentDictionary<string, byte> OpenedSet = new(StringComparer.Ordinal);
         public readonly ConcurrentDictionary<string, byte> ResolvedSet = new(StringComparer.Ordinal);
 
