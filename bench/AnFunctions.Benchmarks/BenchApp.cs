@@ -3,6 +3,7 @@ using AnFunctions.Core.Events;
 using AnFunctions.Core.Options;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure;
+using AnFunctions.Infrastructure.Tables;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.Configuration;
@@ -12,9 +13,9 @@ using Microsoft.Extensions.Options;
 namespace AnFunctions.Benchmarks;
 
 /// <summary>
-/// The app's real composition (<c>AddAnFunctionsCore().AddAnFunctionsInfrastructure(config)</c>, in-memory state store)
-/// with only the outside world swapped: the real Azure SDK talks to an in-process <see cref="ArmEmulator"/> with no
-/// latency, and the credential is a dummy. Logging has no provider, so the figures are the app's, not a log sink's.
+/// The app's real composition (<c>AddAnFunctionsCore().AddAnFunctionsInfrastructure(config)</c>, with the in-memory
+/// stores or the Table stores on Azurite: <see cref="BenchStore"/>) with only the outside world swapped: the real Azure
+/// SDK talks to an in-process <see cref="ArmEmulator"/>, and the credential is a dummy. Logging has no provider, so the figures are the app's, not a log sink's.
 /// </summary>
 internal sealed class BenchApp : IAsyncDisposable
 {
@@ -34,16 +35,19 @@ internal sealed class BenchApp : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    public static BenchApp Create(IReadOnlyDictionary<string, string?>? settings = null)
+    public static BenchApp Create(IReadOnlyDictionary<string, string?>? settings = null, BenchStore? store = null, ArmEmulator? emulator = null)
     {
         // The request log is for debugging; a benchmark that keeps 100,000 lines measures the log.
         // The benchmarks measure the app's own cost: ARM does not throttle them, and a write's operation reports its
         // outcome on the first poll (the app then never waits for it in real time).
-        var emulator = new ArmEmulator { RequestLogLimit = 0, Throttling = ArmThrottling.Off, OperationPollsInProgress = 0 };
+        emulator ??= new ArmEmulator { RequestLogLimit = 0, Throttling = ArmThrottling.Off, OperationPollsInProgress = 0 };
+        store ??= BenchStore.InMemory;
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["State:Store"] = nameof(StateStoreKind.InMemory),
+                ["State:Store"] = store.IsTable ? nameof(StateStoreKind.Table) : nameof(StateStoreKind.InMemory),
+                ["State:ConnectionString"] = store.ConnectionString,
+                ["State:TablePrefix"] = store.TablePrefix ?? "an",
                 ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
                 ["Arm:Audience"] = ArmEmulator.Audience,
                 ["Arm:MaxRetries"] = "0",
@@ -56,6 +60,11 @@ internal sealed class BenchApp : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<TokenCredential>(new DummyCredential());
         services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler(), disposeHandler: true)));
+        if (store.TableLatency > TimeSpan.Zero)
+        {
+            services.AddKeyedSingleton<HttpPipelinePolicy>(TableServiceClientFactory.PolicyKey, new LatencyPolicy(store.TableLatency));
+        }
+
         services.AddAnFunctionsCore().AddAnFunctionsInfrastructure(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 

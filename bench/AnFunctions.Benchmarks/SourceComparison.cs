@@ -24,10 +24,10 @@ internal static class SourceComparison
             return 2;
         }
 
-        var pools = AuditMode.Option(args, "--pools", 10_000);
-        var subscriptions = AuditMode.Option(args, "--subscriptions", 200);
-        var latency = TimeSpan.FromMilliseconds(AuditMode.Option(args, "--latency-ms", 50));
-        var concurrency = AuditMode.Option(args, "--concurrency", 8);
+        var pools = Option(args, "--pools", 10_000);
+        var subscriptions = Option(args, "--subscriptions", 200);
+        var latency = TimeSpan.FromMilliseconds(Option(args, "--latency-ms", 50));
+        var concurrency = Option(args, "--concurrency", 8);
         var subscriptionIds = Enumerable.Range(0, subscriptions)
             .Select(i => string.Create(CultureInfo.InvariantCulture, $"7d2e9f30-4b5c-4d6e-8f90-{i:D12}"))
             .ToList();
@@ -90,6 +90,12 @@ internal static class SourceComparison
         var counts = emulator.Counts.Where(c => c.Value > 0).ToDictionary(c => c.Key.ToString(), c => c.Value);
         var listing = emulator.Count(ArmCallKind.ListScaleSets) + emulator.Count(ArmCallKind.ResourceGraphQuery);
         return new Run(listing, emulator.TotalCalls, counts, run.FindingsOpenedCount, run.Errors.Count, clock.Elapsed);
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
     }
 
     private static string Kinds(IReadOnlyDictionary<string, int> counts) =>

@@ -42,6 +42,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<PoolReconciler>();
         services.TryAddSingleton<ScaleSetEventHandler>();
         services.TryAddSingleton<EventDeliveryProcessor>();
+        services.TryAddSingleton<Audit.AuditSweeper>();
         services.TryAddSingleton<Audit.FleetAudit>();
         services.TryAddSingleton<Audit.AuditStarter>();
         services.TryAddSingleton<Audit.QueuedAuditRunner>();

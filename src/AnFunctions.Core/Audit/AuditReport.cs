@@ -45,6 +45,16 @@ public static class AuditReport
         }
 
         md.Append(inv, $"| **total** | **{run.ArmCalls.Values.Sum()}** |\n");
+        if (run.TableCalls.Count > 0)
+        {
+            md.Append("\n| Table round trips | Count |\n| --- | ---: |\n");
+            foreach (var (kind, count) in run.TableCalls.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                md.Append(inv, $"| {kind} | {count} |\n");
+            }
+
+            md.Append(inv, $"| **total** | **{run.TableCalls.Values.Sum()}** |\n");
+        }
         if (run.Errors.Count > 0)
         {
             md.Append("\n### Errors\n\n");

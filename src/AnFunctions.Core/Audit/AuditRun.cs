@@ -36,6 +36,13 @@ public sealed record AuditRun
     public int PoolsSeen { get; init; }
     public int PoolsRecorded { get; init; }
     public int PoolsClosed { get; init; }
+
+    /// <summary>
+    /// Pools whose record or findings this run wrote (recorded, changed, closed, a finding opened, updated or resolved)
+    /// or that needed a pool of their own (a write, an instance check, a lost race). A pool that did not change costs
+    /// no write: when it was last confirmed is this run's time.
+    /// </summary>
+    public int PoolsChanged { get; init; }
     public int Writes { get; init; }
     public int InstanceChecks { get; init; }
     public int FindingsOpenedCount { get; init; }
@@ -43,6 +50,9 @@ public sealed record AuditRun
     public IReadOnlyList<string> FindingsOpened { get; init; } = [];
     public IReadOnlyList<string> FindingsResolved { get; init; } = [];
     public IReadOnlyDictionary<string, int> ArmCalls { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Table Storage round trips of the run by kind (<c>Query</c>, <c>Transaction</c>, <c>Insert</c>...), all but the final save of the run's own record.</summary>
+    public IReadOnlyDictionary<string, int> TableCalls { get; init; } = new Dictionary<string, int>();
     public IReadOnlyList<string> Errors { get; init; } = [];
 
     public static string NewId(DateTimeOffset at) => $"audit-{at.UtcDateTime:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}";

@@ -14,21 +14,19 @@ namespace AnFunctions.Core.Audit;
 /// Audits every pool in scope from one listing per subscription (no per-pool GET): each listed scale set goes through
 /// the same decision and finding rules as an event (so a lost event is caught, drift is found, and findings that no
 /// longer hold resolve), pools gone from Azure are closed, and instance models are checked only for the pools the app
-/// enabled AN on. Subscriptions run in parallel up to a bound; one failing does not stop the others. Every run is
-/// recorded with its ARM calls by kind. With <see cref="AuditSource.ResourceGraph"/> the fleet is read in one query
-/// for all subscriptions instead; its rows can lag ARM, so a row that does not agree with the pool's record, a pool
-/// to be written and an alarm are read again from ARM first, and a recorded pool missing from the rows is closed only
-/// when ARM says it is gone.
+/// enabled AN on. Storage is read per subscription (records and open findings, a query each) and written only where
+/// something changed (<see cref="AuditSweeper"/>). Subscriptions run in parallel up to a bound; one failing does not
+/// stop the others. Every run is recorded with its ARM calls and Table round trips by kind. With
+/// <see cref="AuditSource.ResourceGraph"/> the fleet is read in one query for all subscriptions instead; its rows can
+/// lag ARM, so a row that does not agree with the pool's record, a pool to be written and an alarm are read again
+/// from ARM first, and a recorded pool missing from the rows is closed only when ARM says it is gone.
 /// </summary>
 public sealed partial class FleetAudit(
     IScaleSetClient scaleSets,
     IScaleSetIndex index,
     ISubscriptionSource subscriptions,
-    PoolReconciler reconciler,
+    AuditSweeper sweeper,
     RefusedWriteHandler refusedWrites,
-    FindingEngine findings,
-    NodeCheck nodes,
-    IStateStore store,
     IAuditRunStore runs,
     IOptionsMonitor<AcceleratedNetworkingOptions> options,
     IOptionsMonitor<AuditOptions> auditOptions,
@@ -40,6 +38,7 @@ public sealed partial class FleetAudit(
     public async Task<AuditRun> RunAsync(AuditRequest request, CancellationToken cancellationToken)
     {
         using var meter = ArmCallMeter.Begin();
+        using var tableCalls = TableCallMeter.Begin();
         var run = new AuditRun
         {
             RunId = request.RunId ?? AuditRun.NewId(time.GetUtcNow()),
@@ -66,7 +65,8 @@ public sealed partial class FleetAudit(
 
             if (!request.DryRun)
             {
-                await refusedWrites.CompletePendingAsync(cancellationToken).ConfigureAwait(false);
+                // The refused writes still waiting for their Activity Log entry, from the open findings already read.
+                await refusedWrites.CompletePendingAsync(tally.PendingRefusedWrites.ToList(), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException)
@@ -86,6 +86,7 @@ public sealed partial class FleetAudit(
             PoolsSeen = tally.Seen,
             PoolsRecorded = tally.Recorded,
             PoolsClosed = tally.Closed,
+            PoolsChanged = tally.Changed,
             Writes = tally.Writes,
             InstanceChecks = tally.InstanceChecks,
             FindingsOpenedCount = tally.Opened.Count,
@@ -95,6 +96,9 @@ public sealed partial class FleetAudit(
             ArmCalls = meter.Counts,
             Errors = errors,
         };
+
+        // Every round trip of the run but the save that records them.
+        run = run with { TableCalls = tableCalls.Counts };
         await runs.SaveAsync(run, cancellationToken).ConfigureAwait(false);
         LogAuditCompleted(logger, run.RunId, scope.Count, run.PoolsSeen, run.PoolsRecorded, run.PoolsClosed, run.Writes, meter.Total, errors.Count);
         return run;
@@ -145,17 +149,20 @@ public sealed partial class FleetAudit(
 
     private async Task<SubscriptionAudit> AuditSubscriptionAsync(string subscription, IndexRows? rows, AuditRequest request, Tally tally, CancellationToken cancellationToken)
     {
-        var listed = new HashSet<string>(StringComparer.Ordinal);
         var pools = 0;
-        var listedAt = rows?.ReadAt ?? time.GetUtcNow();
+        AuditSweeper.SubscriptionSweep? sweep = null;
+        var listed = false;
         try
         {
+            // Records and open findings first: the listing is then never older than what it is compared with (an index
+            // read before them is judged against them row by row: IndexedRows).
+            sweep = await sweeper.BeginAsync(subscription, request, rows?.ReadAt, cancellationToken).ConfigureAwait(false);
             var listing = rows is null ? scaleSets.ListAsync(subscription, cancellationToken) : rows.Of(subscription);
             await foreach (var item in listing.ConfigureAwait(false))
             {
                 if (item.ScaleSet is not { } scaleSet)
                 {
-                    Unreadable(item, request, listed, tally, ref pools);
+                    Unreadable(item, request, sweep, tally, ref pools);
                     continue;
                 }
 
@@ -165,29 +172,29 @@ public sealed partial class FleetAudit(
                 }
 
                 pools++;
-                listed.Add(scaleSet.Id.Key);
                 Interlocked.Increment(ref tally.Seen);
-                try
-                {
-                    await AuditPoolAsync(scaleSet, listedAt, fromIndex: rows is not null, request, tally, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is ArmRequestException or ConcurrencyConflictException)
-                {
-                    // One pool failing (a write refused, a lost race too many times) does not stop the others.
-                    tally.Errors.Add($"{scaleSet.Id}: {e.Message}");
-                    LogPoolFailed(logger, scaleSet.Id.Value, e.Message);
-                }
+                await sweep.AddAsync(scaleSet, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!request.DryRun)
-            {
-                await CloseVanishedAsync(subscription, request.ResourceGroup, listed, confirmWithArm: rows is not null, tally, cancellationToken).ConfigureAwait(false);
-            }
-
+            listed = true;
+            tally.Add(await sweep.CompleteAsync(listingComplete: true, cancellationToken).ConfigureAwait(false), logger);
             return new SubscriptionAudit(subscription, pools, null);
         }
         catch (Exception e) when (e is ArmRequestException or StateStoreUnavailableException)
         {
+            if (sweep is not null && !listed && e is ArmRequestException)
+            {
+                // The listing failed part-way: what it gave is audited; nothing is closed on a partial listing.
+                try
+                {
+                    tally.Add(await sweep.CompleteAsync(listingComplete: false, cancellationToken).ConfigureAwait(false), logger);
+                }
+                catch (Exception inner) when (inner is ArmRequestException or StateStoreUnavailableException)
+                {
+                    tally.Errors.Add($"{subscription}: {inner.Message}");
+                }
+            }
+
             tally.Errors.Add($"{subscription}: {e.Message}");
             LogSubscriptionFailed(logger, subscription, e.Message);
             return new SubscriptionAudit(subscription, pools, e.Message);
@@ -198,7 +205,7 @@ public sealed partial class FleetAudit(
     /// A listed scale set the app cannot read: an error of that pool, named, with the reason; it is still there, so
     /// its record is not closed as vanished, and the other pools go on.
     /// </summary>
-    private void Unreadable(ScaleSetListItem item, AuditRequest request, HashSet<string> listed, Tally tally, ref int pools)
+    private void Unreadable(ScaleSetListItem item, AuditRequest request, AuditSweeper.SubscriptionSweep sweep, Tally tally, ref int pools)
     {
         if (ScaleSetId.TryParse(item.ResourceId, out var id, out _))
         {
@@ -207,7 +214,7 @@ public sealed partial class FleetAudit(
                 return;
             }
 
-            listed.Add(id.Key);
+            sweep.MarkListed(id);
         }
 
         pools++;
@@ -216,55 +223,23 @@ public sealed partial class FleetAudit(
         LogPoolUnreadable(logger, item.ResourceId, item.Problem ?? string.Empty);
     }
 
-    private async Task AuditPoolAsync(ScaleSetSnapshot scaleSet, DateTimeOffset listedAt, bool fromIndex, AuditRequest request, Tally tally, CancellationToken cancellationToken)
+    /// <summary>The index's rows of one audit, by subscription, and when they were asked for.</summary>
+    private sealed class IndexRows(Dictionary<string, List<ScaleSetListItem>> bySubscription, DateTimeOffset readAt)
     {
-        var result = await reconciler.ReconcileAsync(new ReconcileRequest(scaleSet.Id, "audit", Preview: request.DryRun, SnapshotReadAt: listedAt, FromIndex: fromIndex), scaleSet, cancellationToken).ConfigureAwait(false);
-        if (result.NewlyRecorded)
-        {
-            Interlocked.Increment(ref tally.Recorded);
-        }
+        public DateTimeOffset ReadAt { get; } = readAt;
 
-        if (result.WriteSent)
+        public async IAsyncEnumerable<ScaleSetListItem> Of(string subscription)
         {
-            Interlocked.Increment(ref tally.Writes);
-        }
-
-        tally.Add(result.Findings);
-        if (!request.DryRun && result.Pool is { NeedsInstanceCheck: true } pool)
-        {
-            // Only for pools the app enabled AN on whose nodes were not all known to run with it.
-            Interlocked.Increment(ref tally.InstanceChecks);
-            tally.Add(await nodes.CheckAsync(pool, scaleSet, cancellationToken).ConfigureAwait(false));
+            await Task.CompletedTask.ConfigureAwait(false);
+            foreach (var item in bySubscription.TryGetValue(subscription, out var list) ? list : [])
+            {
+                yield return item;
+            }
         }
     }
 
-    /// <param name="confirmWithArm">The listing was an index that can lag (a pool created a moment ago may not be in it
-    /// yet): a pool is closed only when ARM says it is gone.</param>
-    private async Task CloseVanishedAsync(string subscription, string? resourceGroup, HashSet<string> listed, bool confirmWithArm, Tally tally, CancellationToken cancellationToken)
-    {
-        var vanished = new List<PoolRecord>();
-        await foreach (var pool in store.ListPoolsAsync(subscription, cancellationToken).ConfigureAwait(false))
-        {
-            if (pool.Status == PoolStatus.Active && !listed.Contains(pool.Id.Key)
-                && (resourceGroup is null || pool.Id.ResourceGroup.Equals(resourceGroup, StringComparison.OrdinalIgnoreCase)))
-            {
-                vanished.Add(pool);
-            }
-        }
-
-        foreach (var pool in vanished)
-        {
-            if (confirmWithArm && await scaleSets.GetAsync(pool.Id, cancellationToken).ConfigureAwait(false) is not null)
-            {
-                continue;
-            }
-
-            var now = time.GetUtcNow();
-            await store.SavePoolAsync(pool with { Status = PoolStatus.Deleted, DeletedAt = now, LastSeen = now }, cancellationToken).ConfigureAwait(false);
-            tally.Add(await findings.ResolveAllAsync(pool.Id, cancellationToken).ConfigureAwait(false));
-            Interlocked.Increment(ref tally.Closed);
-        }
-    }
+    [LoggerMessage(1304, LogLevel.Warning, "Resource Graph could not list the fleet; every subscription is listed from ARM instead: {Error}", EventName = "AuditIndexFailed")]
+    private static partial void LogIndexFailed(ILogger logger, string error);
 
     private async Task<IReadOnlyList<string>> ScopeAsync(AuditRequest request, CancellationToken cancellationToken)
     {
@@ -295,7 +270,33 @@ public sealed partial class FleetAudit(
         public int Closed;
         public int Writes;
         public int InstanceChecks;
+        public int Changed;
         public readonly ConcurrentBag<string> Errors = [];
+        public readonly ConcurrentBag<Finding> PendingRefusedWrites = [];
+
+        public void Add(SweepOutcome outcome, ILogger logger)
+        {
+            Interlocked.Add(ref Recorded, outcome.PoolsRecorded);
+            Interlocked.Add(ref Closed, outcome.PoolsClosed);
+            Interlocked.Add(ref Writes, outcome.ArmWrites);
+            Interlocked.Add(ref InstanceChecks, outcome.NodeChecks);
+            Interlocked.Add(ref Changed, outcome.PoolsChanged);
+            foreach (var changes in outcome.Findings)
+            {
+                Add(changes);
+            }
+
+            foreach (var (pool, error) in outcome.Errors)
+            {
+                Errors.Add($"{pool}: {error}");
+                LogPoolFailed(logger, pool.Value, error);
+            }
+
+            foreach (var finding in outcome.PendingRefusedWrites)
+            {
+                PendingRefusedWrites.Add(finding);
+            }
+        }
         public readonly ConcurrentDictionary<string, byte> OpenedSet = new(StringComparer.Ordinal);
         public readonly ConcurrentDictionary<string, byte> ResolvedSet = new(StringComparer.Ordinal);
 
@@ -315,24 +316,6 @@ public sealed partial class FleetAudit(
             }
         }
     }
-
-    /// <summary>The index's rows of one audit, by subscription, and when they were asked for.</summary>
-    private sealed class IndexRows(Dictionary<string, List<ScaleSetListItem>> bySubscription, DateTimeOffset readAt)
-    {
-        public DateTimeOffset ReadAt { get; } = readAt;
-
-        public async IAsyncEnumerable<ScaleSetListItem> Of(string subscription)
-        {
-            await Task.CompletedTask.ConfigureAwait(false);
-            foreach (var item in bySubscription.TryGetValue(subscription, out var list) ? list : [])
-            {
-                yield return item;
-            }
-        }
-    }
-
-    [LoggerMessage(1304, LogLevel.Warning, "Resource Graph could not list the fleet; every subscription is listed from ARM instead: {Error}", EventName = "AuditIndexFailed")]
-    private static partial void LogIndexFailed(ILogger logger, string error);
 
     [LoggerMessage(1300, LogLevel.Warning, "Audit of subscription {SubscriptionId} failed; the other subscriptions go on: {Error}", EventName = "AuditSubscriptionFailed")]
     private static partial void LogSubscriptionFailed(ILogger logger, string subscriptionId, string error);

@@ -534,12 +534,12 @@ public sealed class PoolReconciler(
     /// A stored record describes this scale set unless the record is closed or the scale set was created again under
     /// the same id after the record's pool (a new node pool reusing a name is a new pool).
     /// </summary>
-    private static bool SameIncarnation(PoolRecord? record, ScaleSetSnapshot scaleSet) =>
+    internal static bool SameIncarnation(PoolRecord? record, ScaleSetSnapshot scaleSet) =>
         record is not null
         && record.Status == PoolStatus.Active
         && !(record.TimeCreated is { } known && scaleSet.TimeCreated is { } current && current > known);
 
-    private static PoolRecord NextRecord(PoolRecord? record, ScaleSetSnapshot scaleSet, PoolDecision decision, bool sent, DateTimeOffset now, IReadOnlyList<PoolInstance>? instances)
+    internal static PoolRecord NextRecord(PoolRecord? record, ScaleSetSnapshot scaleSet, PoolDecision decision, bool sent, DateTimeOffset now, IReadOnlyList<PoolInstance>? instances)
     {
         var anNow = sent || scaleSet.AcceleratedNetworkingOnAll;
         if (record is null)
@@ -577,9 +577,12 @@ public sealed class PoolReconciler(
         };
     }
 
+    /// <summary>The audit passes every known pool every run: "still known, still untouched" is not news worth a row.</summary>
+    internal static bool IsWorthRecording(string trigger, PoolDecision decision) =>
+        !(trigger == "audit" && decision.Reason is DecisionReason.ExistingPoolKnown or DecisionReason.AksManaged && !decision.IsNewPool);
+
     private Task RecordDecisionAsync(ReconcileRequest request, PoolDecision decision, IReadOnlyList<string> vmSizes, CancellationToken cancellationToken) =>
-        // The audit passes every known pool every run: "still known, still untouched" is not news worth a row.
-        request.Trigger == "audit" && decision.Reason is DecisionReason.ExistingPoolKnown or DecisionReason.AksManaged && !decision.IsNewPool
+        !IsWorthRecording(request.Trigger, decision)
             ? Task.CompletedTask
             : store.AppendDecisionAsync(new DecisionRecord
         {

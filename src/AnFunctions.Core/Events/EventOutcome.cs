@@ -21,7 +21,14 @@ public enum EventDisposition
     RetryLater,
 }
 
-public sealed record EventOutcome(string EventId, EventDisposition Disposition, string Detail, string? ResourceId = null);
+public sealed record EventOutcome(string EventId, EventDisposition Disposition, string Detail, string? ResourceId = null)
+{
+    /// <summary>ARM calls made for this event (each retry counts).</summary>
+    public int ArmCalls { get; init; }
+
+    /// <summary>Table Storage round trips made for this event (each retry counts; none with the in-memory stores).</summary>
+    public int TableCalls { get; init; }
+}
 
 public sealed record DeliveryResult(IReadOnlyList<EventOutcome> Outcomes)
 {

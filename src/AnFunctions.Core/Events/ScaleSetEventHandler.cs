@@ -24,7 +24,18 @@ public sealed class ScaleSetEventHandler(
     public const string WriteOperation = "Microsoft.Compute/virtualMachineScaleSets/write";
     public const string DeleteOperation = "Microsoft.Compute/virtualMachineScaleSets/delete";
 
+    /// <summary>Handles the event; the outcome says what it cost (ARM calls and Table round trips), logged as <c>EventCompleted</c>.</summary>
     public async Task<EventOutcome> HandleAsync(ResourceEvent resourceEvent, CancellationToken cancellationToken)
+    {
+        using var arm = ArmCallMeter.Begin();
+        using var tables = TableCallMeter.Begin();
+        var outcome = await HandleUnmeteredAsync(resourceEvent, cancellationToken).ConfigureAwait(false);
+        outcome = outcome with { ArmCalls = arm.Total, TableCalls = tables.Total };
+        Log.EventCompleted(logger, outcome.EventId, outcome.Disposition, outcome.ArmCalls, outcome.TableCalls);
+        return outcome;
+    }
+
+    private async Task<EventOutcome> HandleUnmeteredAsync(ResourceEvent resourceEvent, CancellationToken cancellationToken)
     {
         if (resourceEvent.Kind == ResourceEventKind.Other)
         {

@@ -7,6 +7,9 @@ using Microsoft.Extensions.Options;
 
 namespace AnFunctions.Core.Findings;
 
+/// <summary>The saves that apply a pool's findings (each a finding and its alerts, one atomic save), and what they change.</summary>
+public sealed record FindingPlan(IReadOnlyList<FindingSave> Saves, FindingChanges Changes);
+
 /// <summary>What changed when a pool's findings were applied.</summary>
 public sealed record FindingChanges(IReadOnlyList<Finding> Opened, IReadOnlyList<Finding> Updated, IReadOnlyList<Finding> Resolved, int Notifications)
 {
@@ -89,9 +92,34 @@ public sealed partial class FindingEngine(
 
     private async Task<FindingChanges> ApplyOnceAsync(ScaleSetId poolId, FindingEvaluation evaluation, CancellationToken cancellationToken)
     {
+        var stored = await store.ListForPoolAsync(poolId, cancellationToken).ConfigureAwait(false);
+        var plan = Plan(poolId, evaluation, stored, skipUnchanged: false);
+        foreach (var save in plan.Saves)
+        {
+            await store.SaveAsync(save.Finding, save.Outbox, cancellationToken).ConfigureAwait(false);
+        }
+
+        Announce(poolId, plan.Changes);
+        return plan.Changes;
+    }
+
+    /// <summary>
+    /// The merge of <see cref="ApplyAsync"/> without its reads and writes: what the rules say, against the pool's
+    /// findings as stored (<paramref name="stored"/>: all of the pool's, or only its open ones: a kind missing there is
+    /// opened with an insert, which a resolved row of that kind refuses as a conflict). With
+    /// <paramref name="skipUnchanged"/> (the audit) a finding that still holds as it was, with no alert due, is not
+    /// saved: the run that saw it says when it was last confirmed. Log the plan with <see cref="Announce"/> once its
+    /// saves are made.
+    /// </summary>
+    public FindingPlan Plan(ScaleSetId poolId, FindingEvaluation evaluation, IReadOnlyList<Finding> stored, bool skipUnchanged)
+    {
+        ArgumentNullException.ThrowIfNull(poolId);
+        ArgumentNullException.ThrowIfNull(evaluation);
+        ArgumentNullException.ThrowIfNull(stored);
         var now = time.GetUtcNow();
         var settings = options.CurrentValue;
-        var stored = (await store.ListForPoolAsync(poolId, cancellationToken).ConfigureAwait(false)).ToDictionary(f => f.Kind);
+        var byKind = stored.ToDictionary(f => f.Kind);
+        var saves = new List<FindingSave>();
         var opened = new List<Finding>();
         var updated = new List<Finding>();
         var resolved = new List<Finding>();
@@ -99,7 +127,7 @@ public sealed partial class FindingEngine(
 
         foreach (var draft in evaluation.Open)
         {
-            stored.TryGetValue(draft.Kind, out var existing);
+            byKind.TryGetValue(draft.Kind, out var existing);
             Finding next;
             AlertAction? alert = null;
             if (existing is not { IsOpen: true })
@@ -121,7 +149,6 @@ public sealed partial class FindingEngine(
                 };
                 alert = AlertAction.Trigger;
                 opened.Add(next);
-                LogFindingOpened(logger, next.Id, next.Kind, Lower(next.Severity), poolId.Value, next.Message);
             }
             else
             {
@@ -140,6 +167,11 @@ public sealed partial class FindingEngine(
                 {
                     alert = AlertAction.Trigger;
                 }
+                else if (skipUnchanged && SameContent(existing, next))
+                {
+                    updated.Add(existing);
+                    continue;
+                }
 
                 updated.Add(next);
             }
@@ -151,22 +183,43 @@ public sealed partial class FindingEngine(
             }
 
             notifications += outbox.Count;
-            await store.SaveAsync(next, outbox, cancellationToken).ConfigureAwait(false);
+            saves.Add(new FindingSave(next, outbox));
         }
 
         var keep = evaluation.Open.Select(d => d.Kind).ToHashSet();
-        foreach (var finding in stored.Values.Where(f => f.IsOpen && evaluation.Evaluated.Contains(f.Kind) && !keep.Contains(f.Kind)))
+        foreach (var finding in byKind.Values.Where(f => f.IsOpen && evaluation.Evaluated.Contains(f.Kind) && !keep.Contains(f.Kind)))
         {
             var next = finding with { Status = FindingStatus.Resolved, ResolvedAt = now, LastSeen = now };
             var outbox = finding.LastNotifiedAt is not null ? Outbox(next, AlertAction.Resolve, now) : [];
             notifications += outbox.Count;
-            await store.SaveAsync(next, outbox, cancellationToken).ConfigureAwait(false);
+            saves.Add(new FindingSave(next, outbox));
             resolved.Add(next);
-            LogFindingResolved(logger, next.Id, next.Kind, Lower(next.Severity), poolId.Value);
         }
 
-        return new FindingChanges(opened, updated, resolved, notifications);
+        return new FindingPlan(saves, new FindingChanges(opened, updated, resolved, notifications));
     }
+
+    /// <summary>Logs what was opened and resolved (<c>FindingOpened</c>, <c>FindingResolved</c>): call it once the saves are made.</summary>
+    public void Announce(ScaleSetId poolId, FindingChanges changes)
+    {
+        ArgumentNullException.ThrowIfNull(poolId);
+        ArgumentNullException.ThrowIfNull(changes);
+        foreach (var finding in changes.Opened)
+        {
+            LogFindingOpened(logger, finding.Id, finding.Kind, Lower(finding.Severity), poolId.Value, finding.Message);
+        }
+
+        foreach (var finding in changes.Resolved)
+        {
+            LogFindingResolved(logger, finding.Id, finding.Kind, Lower(finding.Severity), poolId.Value);
+        }
+    }
+
+    /// <summary>Everything on-call reads of a finding is the same: only <see cref="Finding.LastSeen"/> (and the version) may differ.</summary>
+    private static bool SameContent(Finding a, Finding b) =>
+        a.Severity == b.Severity && a.Status == b.Status && a.Message == b.Message && a.Consequence == b.Consequence && a.Remedy == b.Remedy
+        && a.ResolvedAt == b.ResolvedAt && a.LastNotifiedAt == b.LastNotifiedAt && a.FirstSeen == b.FirstSeen
+        && FindingJson.Serialize(a.Evidence) == FindingJson.Serialize(b.Evidence);
 
     /// <summary>One outbox entry per sink that wants it; none when no sink does (the finding is still recorded and logged).</summary>
     private List<OutboxEntry> Outbox(Finding finding, AlertAction action, DateTimeOffset now)

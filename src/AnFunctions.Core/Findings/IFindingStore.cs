@@ -1,5 +1,6 @@
 using AnFunctions.Core.Alerts;
 using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.State;
 
 namespace AnFunctions.Core.Findings;
 
@@ -46,6 +47,12 @@ public sealed record FindingQuery(
     FindingKind? Kind = null,
     ScaleSetId? PoolId = null);
 
+/// <summary>One save of <see cref="IFindingStore.SaveManyAsync"/>: a finding and the outbox entries its change produced.</summary>
+public sealed record FindingSave(Finding Finding, IReadOnlyList<OutboxEntry> Outbox);
+
+/// <summary>What became of one save: the finding as saved (with its new Version), or the conflict that refused it.</summary>
+public sealed record FindingSaveResult(FindingSave Save, Finding? Saved, ConcurrencyConflictException? Conflict);
+
 /// <summary>
 /// Port for findings and the alert outbox. Two implementations pass one contract suite: Table Storage and in-memory.
 /// A finding and the outbox entries its change produced are saved in ONE atomic step, so an alert is never lost
@@ -64,9 +71,17 @@ public interface IFindingStore
     /// <summary>
     /// Inserts (Version null) or replaces (Version = the stored one) the finding and inserts the outbox entries, all or
     /// nothing. Returns the finding with its new Version. A stale Version, or an insert of an existing id, throws
-    /// <see cref="State.ConcurrencyConflictException"/> and saves nothing.
+    /// <see cref="ConcurrencyConflictException"/> and saves nothing.
     /// </summary>
     Task<Finding> SaveAsync(Finding finding, IReadOnlyList<OutboxEntry> outbox, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Many saves at once, each exactly as <see cref="SaveAsync"/> (the finding and its entries all or nothing,
+    /// conditional on the Version), independent of one another: a conflict refuses its own save only and is reported
+    /// in its result, in the order given. The Table store writes the saves of a subscription in entity-group
+    /// transactions of up to 100 entities. Other failures throw; saves reported before were written, others may be.
+    /// </summary>
+    Task<IReadOnlyList<FindingSaveResult>> SaveManyAsync(IReadOnlyList<FindingSave> saves, CancellationToken cancellationToken);
 
     /// <summary>Pending outbox entries due at or before <paramref name="now"/>, oldest first, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<OutboxEntry>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);

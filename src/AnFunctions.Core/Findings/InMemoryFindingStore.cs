@@ -110,6 +110,25 @@ public sealed class InMemoryFindingStore : IFindingStore
         }
     }
 
+    public async Task<IReadOnlyList<FindingSaveResult>> SaveManyAsync(IReadOnlyList<FindingSave> saves, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(saves);
+        var results = new List<FindingSaveResult>(saves.Count);
+        foreach (var save in saves)
+        {
+            try
+            {
+                results.Add(new FindingSaveResult(save, await SaveAsync(save.Finding, save.Outbox, cancellationToken).ConfigureAwait(false), null));
+            }
+            catch (ConcurrencyConflictException e)
+            {
+                results.Add(new FindingSaveResult(save, null, e));
+            }
+        }
+
+        return results;
+    }
+
     public Task<IReadOnlyList<OutboxEntry>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);

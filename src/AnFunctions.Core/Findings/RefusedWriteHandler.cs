@@ -53,12 +53,29 @@ public sealed partial class RefusedWriteHandler(
     /// </summary>
     public async Task<int> CompletePendingAsync(CancellationToken cancellationToken)
     {
+        var open = new List<Finding>();
+        await foreach (var finding in findings.ListAsync(new FindingQuery(FindingStatus.Open, Kind: FindingKind.SizeChangeRefused), cancellationToken).ConfigureAwait(false))
+        {
+            open.Add(finding);
+        }
+
+        return await CompletePendingAsync(open, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="CompletePendingAsync(CancellationToken)"/> for findings already read (the audit reads every open
+    /// finding of a subscription anyway): those still waiting for their Activity Log entry are looked up again, those
+    /// past <see cref="LookupHorizon"/> closed.
+    /// </summary>
+    public async Task<int> CompletePendingAsync(IReadOnlyList<Finding> open, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(open);
         var completed = 0;
         var pending = new List<Finding>();
         var expired = new List<Finding>();
-        await foreach (var finding in findings.ListAsync(new FindingQuery(FindingStatus.Open, Kind: FindingKind.SizeChangeRefused), cancellationToken).ConfigureAwait(false))
+        foreach (var finding in open)
         {
-            if (!finding.Evidence.ActivityLogPending)
+            if (finding.Kind != FindingKind.SizeChangeRefused || !finding.IsOpen || !finding.Evidence.ActivityLogPending)
             {
                 continue;
             }

@@ -28,6 +28,9 @@ public static partial class Log
     [LoggerMessage(1005, LogLevel.Information, "Event {EventId} ({EventKind}) for {ResourceId} recorded", EventName = "EventRecorded")]
     public static partial void EventRecorded(ILogger logger, string eventId, string eventKind, string resourceId);
 
+    [LoggerMessage(1006, LogLevel.Information, "Event {EventId} done ({Disposition}): {ArmCalls} ARM call(s), {TableCalls} Table round trip(s)", EventName = "EventCompleted")]
+    public static partial void EventCompleted(ILogger logger, string eventId, Events.EventDisposition disposition, int armCalls, int tableCalls);
+
     // 1100-1199: decisions and writes
     [LoggerMessage(1100, LogLevel.Information, "Decision for {ResourceId}: {Outcome} ({Reason}): {Explanation}", EventName = "DecisionMade")]
     public static partial void DecisionMade(ILogger logger, string resourceId, DecisionOutcome outcome, DecisionReason reason, string explanation);

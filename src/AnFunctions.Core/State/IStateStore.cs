@@ -16,6 +16,14 @@ public interface IStateStore
     /// </summary>
     Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Many saves at once, each exactly as <see cref="SavePoolAsync"/> (conditional on its Version) and independent of
+    /// the others: a conflict refuses its own record only and is reported in its result, in the order given. The Table
+    /// store writes a subscription's records in entity-group transactions of up to 100. Other failures throw; records
+    /// reported before were written, others may be.
+    /// </summary>
+    Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolRecord> records, CancellationToken cancellationToken);
+
     /// <summary>Every pool record, of one subscription when given.</summary>
     IAsyncEnumerable<PoolRecord> ListPoolsAsync(string? subscriptionId, CancellationToken cancellationToken);
 
@@ -34,6 +42,9 @@ public interface IStateStore
 
     IAsyncEnumerable<RejectedEvent> ListRejectedEventsAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>What became of one record of <see cref="IStateStore.SavePoolsAsync"/>: as saved (with its new Version), or the conflict that refused it.</summary>
+public sealed record PoolSaveResult(PoolRecord Requested, PoolRecord? Saved, ConcurrencyConflictException? Conflict);
 
 /// <summary>A conditional write lost against a concurrent writer: re-read and decide again.</summary>
 public sealed class ConcurrencyConflictException : Exception

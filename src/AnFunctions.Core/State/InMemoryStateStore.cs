@@ -53,6 +53,25 @@ public sealed class InMemoryStateStore : IStateStore
         }
     }
 
+    public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var results = new List<PoolSaveResult>(records.Count);
+        foreach (var record in records)
+        {
+            try
+            {
+                results.Add(new PoolSaveResult(record, await SavePoolAsync(record, cancellationToken).ConfigureAwait(false), null));
+            }
+            catch (ConcurrencyConflictException e)
+            {
+                results.Add(new PoolSaveResult(record, null, e));
+            }
+        }
+
+        return results;
+    }
+
     public async IAsyncEnumerable<PoolRecord> ListPoolsAsync(string? subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         PoolRecord[] snapshot;

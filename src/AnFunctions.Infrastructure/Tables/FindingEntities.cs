@@ -19,7 +19,7 @@ internal static class FindingEntities
 {
     public static TableEntity FromFinding(Finding finding)
     {
-        var entity = new TableEntity(TableKeys.FindingPartition(finding.PoolId), TableKeys.FindingRow(finding.Kind))
+        var entity = new TableEntity(TableKeys.FindingPartition(finding.PoolId), TableKeys.FindingRow(finding.PoolId, finding.Kind))
         {
             ["Id"] = finding.Id,
             ["PoolId"] = finding.PoolId.Value,
@@ -60,7 +60,7 @@ internal static class FindingEntities
     public static TableEntity FromOutbox(OutboxEntry entry)
     {
         var finding = entry.Notification.Finding;
-        var entity = new TableEntity(TableKeys.FindingPartition(finding.PoolId), TableKeys.OutboxRow(entry.Id))
+        var entity = new TableEntity(TableKeys.FindingPartition(finding.PoolId), TableKeys.OutboxRow(finding.PoolId, entry.Id))
         {
             ["Id"] = entry.Id,
             ["FindingId"] = finding.Id,

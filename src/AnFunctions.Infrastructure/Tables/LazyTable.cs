@@ -6,10 +6,11 @@ namespace AnFunctions.Infrastructure.Tables;
 
 /// <summary>
 /// One table of a store: created on first use (once, by one caller at a time; a failed creation is tried again next
-/// time), and the calls made on it, whose failures are classified by <see cref="TableErrors"/>. A table found deleted
-/// (404 <c>TableNotFound</c>) is forgotten, so the next call creates it again.
+/// time), then prepared by the store's <c>initialize</c> (e.g. a layout check) before any other call, and the calls
+/// made on it, whose failures are classified by <see cref="TableErrors"/>. A table found deleted (404
+/// <c>TableNotFound</c>) is forgotten, so the next call creates (and prepares) it again.
 /// </summary>
-internal sealed class LazyTable(TableClient client)
+internal sealed class LazyTable(TableClient client, Func<TableClient, CancellationToken, Task>? initialize = null)
 {
     /// <summary>The most entities a Table query returns in one page.</summary>
     public const int MaxPageSize = 1000;
@@ -32,6 +33,11 @@ internal sealed class LazyTable(TableClient client)
             if (!_created)
             {
                 await client.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+                if (initialize is not null)
+                {
+                    await initialize(client, cancellationToken).ConfigureAwait(false);
+                }
+
                 _created = true;
             }
         }

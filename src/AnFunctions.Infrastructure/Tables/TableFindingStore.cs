@@ -11,12 +11,20 @@ namespace AnFunctions.Infrastructure.Tables;
 
 /// <summary>
 /// <see cref="IFindingStore"/> on Azure Table Storage (or Azurite): one table, <c>{prefix}Findings</c>, created on first
-/// use (register the store as a singleton). A finding and its outbox entries share a partition, the pool's escaped key,
-/// with row keys <c>finding~{kind}</c> and <c>outbox~{escaped entry id}</c> (see <see cref="TableKeys"/>), so that a
-/// save is ONE entity-group transaction: the finding added (Version null) or replaced on its ETag, and each entry
-/// added. Versions are ETags. Columns: see <see cref="FindingEntities"/>. Lookups by finding id and the lists filter on
+/// use (register the store as a singleton). Layout 2: the partition is the pool's subscription, and a finding's row key
+/// is <c>finding|{pool}|{kind}</c>, an outbox entry's <c>outbox|{pool}|{escaped entry id}</c> (see
+/// <see cref="TableKeys"/>). So a subscription's findings are ONE partition query (the audit reads them at once, pages
+/// of 1,000), a pool's are a row-key range of it, and a finding still shares its partition with its outbox entries: a
+/// save is ONE entity-group transaction (the finding added or replaced on its ETag, each entry added), and many saves of
+/// a subscription go in transactions of up to 100 entities (<see cref="SaveManyAsync"/>). Versions are ETags.
+/// Columns: see <see cref="FindingEntities"/>. A lookup by finding id and the lists across subscriptions filter on
 /// columns on the server (a table scan) and sort on the client; the minimum severity is applied on the client (names
 /// do not order). Transient failures become <see cref="StateStoreUnavailableException"/>, as in the state store.
+/// <para>
+/// Rows of layout 1 (partition = the pool's escaped id, rows <c>finding~{kind}</c> and <c>outbox~{id}</c>) are moved
+/// to layout 2 the first time an instance uses the table (<see cref="FindingLayout"/>): before that instance reads or
+/// writes any finding.
+/// </para>
 /// </summary>
 public sealed class TableFindingStore : IFindingStore
 {
@@ -32,7 +40,7 @@ public sealed class TableFindingStore : IFindingStore
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
         var prefix = TablePrefix.Validate(options.Value.TablePrefix, nameof(options));
-        _table = new LazyTable(service.GetTableClient(prefix + TableSuffix));
+        _table = new LazyTable(service.GetTableClient(prefix + TableSuffix), FindingLayout.EnsureAsync);
     }
 
     /// <summary>The name of the table this store uses.</summary>
@@ -53,8 +61,7 @@ public sealed class TableFindingStore : IFindingStore
     public async Task<IReadOnlyList<Finding>> ListForPoolAsync(ScaleSetId poolId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(poolId);
-        var filter = And(TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.FindingPartition(poolId)}"), FindingRows);
-        return await ReadFindingsAsync(filter, cancellationToken).ConfigureAwait(false);
+        return await ReadFindingsAsync(PoolRows(poolId), cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<Finding> ListAsync(FindingQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -63,10 +70,19 @@ public sealed class TableFindingStore : IFindingStore
         var parts = new List<string>();
         if (query.PoolId is { } poolId)
         {
-            parts.Add(TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.FindingPartition(poolId)}"));
+            parts.Add(PoolRows(poolId));
+        }
+        else if (query.SubscriptionId is { } subscription)
+        {
+            // One partition: the query the audit makes for a subscription's open findings.
+            parts.Add(TableClient.CreateQueryFilter($"PartitionKey eq {subscription.ToLowerInvariant()}"));
+            parts.Add(FindingRows);
+        }
+        else
+        {
+            parts.Add(FindingRows);
         }
 
-        parts.Add(FindingRows);
         if (query.Status is { } status)
         {
             parts.Add(TableClient.CreateQueryFilter($"Status eq {status.ToString()}"));
@@ -77,9 +93,9 @@ public sealed class TableFindingStore : IFindingStore
             parts.Add(TableClient.CreateQueryFilter($"Kind eq {kind.ToString()}"));
         }
 
-        if (query.SubscriptionId is { } subscription)
+        if (query.SubscriptionId is { } subscriptionId && query.PoolId is not null)
         {
-            parts.Add(TableClient.CreateQueryFilter($"Subscription eq {subscription.ToLowerInvariant()}"));
+            parts.Add(TableClient.CreateQueryFilter($"Subscription eq {subscriptionId.ToLowerInvariant()}"));
         }
 
         var findings = await ReadFindingsAsync(And([.. parts]), cancellationToken).ConfigureAwait(false);
@@ -101,13 +117,7 @@ public sealed class TableFindingStore : IFindingStore
         FindingLimits.ValidateSave(stored, entries);
 
         var entity = FindingEntities.FromFinding(stored);
-        var actions = new List<TableTransactionAction>(1 + entries.Length)
-        {
-            finding.Version is null
-                ? new TableTransactionAction(TableTransactionActionType.Add, entity)
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(finding.Version)),
-        };
-        actions.AddRange(entries.Select(e => new TableTransactionAction(TableTransactionActionType.Add, FindingEntities.FromOutbox(e))));
+        var actions = Actions(entity, finding.Version, entries);
 
         return _table.RunAsync(async table =>
         {
@@ -125,6 +135,35 @@ public sealed class TableFindingStore : IFindingStore
             return FindingEntities.ToFinding(entity, etag?.ToString()
                 ?? throw new InvalidOperationException($"table '{table.Name}' answered a transaction without the finding's ETag"));
         }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<FindingSaveResult>> SaveManyAsync(IReadOnlyList<FindingSave> saves, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(saves);
+        if (saves.Count == 0)
+        {
+            return [];
+        }
+
+        var prepared = saves.Select(save =>
+        {
+            var stored = FindingLimits.Normalize(save.Finding);
+            var entries = save.Outbox.Select(FindingLimits.Normalize).ToArray();
+            FindingLimits.ValidateSave(stored, entries);
+            var entity = FindingEntities.FromFinding(stored);
+            return (Entity: entity, Entries: entries, Actions: Actions(entity, save.Finding.Version, entries));
+        }).ToList();
+        var units = prepared.Select(p => new EntityGroups.Unit(p.Entity.PartitionKey, p.Actions)).ToList();
+        var outcomes = await _table.RunAsync(table => EntityGroups.SubmitAsync(table, units, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return
+        [
+            .. outcomes.Select((outcome, i) => outcome.Refused is TableTransactionFailedException refused
+                ? new FindingSaveResult(saves[i], null, new ConcurrencyConflictException(DescribeConflict(refused, saves[i].Finding, prepared[i].Entries), refused))
+                : outcome.Refused is { } other
+                    ? new FindingSaveResult(saves[i], null, new ConcurrencyConflictException($"finding {saves[i].Finding.Id} was changed by someone else", other))
+                    : new FindingSaveResult(saves[i], FindingEntities.ToFinding(prepared[i].Entity, outcome.Responses![0].Headers.ETag?.ToString()
+                        ?? throw new InvalidOperationException($"table '{_table.Name}' answered a transaction without the finding's ETag")), null)),
+        ];
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
@@ -199,6 +238,24 @@ public sealed class TableFindingStore : IFindingStore
 
         return entries;
     }
+
+    /// <summary>The finding added (no version) or replaced on its ETag, then each outbox entry added.</summary>
+    private static List<TableTransactionAction> Actions(TableEntity finding, string? version, OutboxEntry[] entries)
+    {
+        var actions = new List<TableTransactionAction>(1 + entries.Length)
+        {
+            version is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, finding)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, finding, new ETag(version)),
+        };
+        actions.AddRange(entries.Select(e => new TableTransactionAction(TableTransactionActionType.Add, FindingEntities.FromOutbox(e))));
+        return actions;
+    }
+
+    /// <summary>One pool's findings: its partition, and its row-key range of finding rows.</summary>
+    private static string PoolRows(ScaleSetId poolId) => And(
+        TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.FindingPartition(poolId)}"),
+        TableKeys.RowKeyPrefixFilter(TableKeys.FindingRowsOf(poolId)));
 
     private static string And(params string[] filters) => string.Join(" and ", filters.Select(f => $"({f})"));
 

@@ -47,29 +47,64 @@ internal static class TableKeys
     /// <summary>Decisions: the pool's lower-cased id, escaped.</summary>
     public static string DecisionPartition(ScaleSetId id) => Escape(id.Key);
 
-    /// <summary>Findings and their outbox entries: the pool's lower-cased id, escaped (as for decisions).</summary>
-    public static string FindingPartition(ScaleSetId id) => Escape(id.Key);
+    /// <summary>
+    /// Findings and their outbox entries (layout 2): the pool's subscription id, as for pool records, so that a
+    /// subscription's findings are one partition query and a finding still shares a partition (and so a transaction)
+    /// with its outbox entries.
+    /// </summary>
+    public static string FindingPartition(ScaleSetId id) => id.SubscriptionId;
 
-    /// <summary>Row keys of findings start with this; the kind follows.</summary>
-    public const string FindingRowPrefix = "finding~";
+    /// <summary>Row keys of findings start with this; the pool part, <c>|</c> and the kind follow.</summary>
+    public const string FindingRowPrefix = "finding|";
 
-    /// <summary>Row keys of outbox entries start with this; the escaped entry id follows.</summary>
-    public const string OutboxRowPrefix = "outbox~";
-
-    /// <summary>A pool has at most one finding of a kind: <c>finding~{kind}</c>.</summary>
-    public static string FindingRow(FindingKind kind) => FindingRowPrefix + kind;
+    /// <summary>Row keys of outbox entries start with this; the pool part, <c>|</c> and the escaped entry id follow.</summary>
+    public const string OutboxRowPrefix = "outbox|";
 
     /// <summary>
-    /// <c>outbox~{escaped id}</c>. Entry ids begin with their creation ticks, so the rows of a finding sort oldest first
-    /// (an id escaped into its hash form does not; readers sort by the <c>Id</c> column).
+    /// The longest readable pool part of a finding or outbox row key (<c>resourcegroup/name</c> lower-cased and
+    /// escaped); longer ones are hashed, which leaves room for the prefix and the kind or entry id in 1 KiB.
     /// </summary>
-    public static string OutboxRow(string entryId) =>
-        OutboxRowPrefix + EscapeWithin(entryId, MaxReadableKeyLength - OutboxRowPrefix.Length);
+    public const int MaxPoolPartLength = 300;
+
+    /// <summary>
+    /// The pool's part of its finding and outbox row keys. Escaping never yields <c>|</c>, and a hashed part is
+    /// <c>~</c> + hex: <c>|</c> after it always ends the pool part, so one pool's prefix never covers another's.
+    /// </summary>
+    public static string FindingPoolPart(ScaleSetId id) => EscapeWithin($"{id.ResourceGroup}/{id.Name}".ToLowerInvariant(), MaxPoolPartLength);
+
+    /// <summary>A pool has at most one finding of a kind: <c>finding|{pool part}|{kind}</c>.</summary>
+    public static string FindingRow(ScaleSetId id, FindingKind kind) => FindingRowPrefix + FindingPoolPart(id) + "|" + kind;
+
+    /// <summary>The row keys of one pool's findings start with this.</summary>
+    public static string FindingRowsOf(ScaleSetId id) => FindingRowPrefix + FindingPoolPart(id) + "|";
+
+    /// <summary>
+    /// <c>outbox|{pool part}|{escaped id}</c>. Entry ids begin with their creation ticks, so the rows of a pool sort
+    /// oldest first (an id escaped into its hash form does not; readers sort by the <c>Id</c> column).
+    /// </summary>
+    public static string OutboxRow(ScaleSetId id, string entryId)
+    {
+        var prefix = OutboxRowPrefix + FindingPoolPart(id) + "|";
+        return prefix + EscapeWithin(entryId, MaxReadableKeyLength - prefix.Length);
+    }
+
+    /// <summary>Findings layout 1 (before the subscription partitions): partition = the pool's escaped key, rows <c>finding~{kind}</c> and <c>outbox~{id}</c>.</summary>
+    public static class LegacyFindings
+    {
+        public const string FindingRowPrefix = "finding~";
+        public const string OutboxRowPrefix = "outbox~";
+
+        public static string Partition(ScaleSetId id) => Escape(id.Key);
+
+        public static string FindingRow(FindingKind kind) => FindingRowPrefix + kind;
+
+        public static string OutboxRow(string entryId) => OutboxRowPrefix + EscapeWithin(entryId, MaxReadableKeyLength - OutboxRowPrefix.Length);
+    }
 
     /// <summary>
     /// A filter for the row keys that start with <paramref name="prefix"/>: <c>RowKey ge prefix and RowKey lt next</c>,
-    /// where next is the prefix with its last char raised by one (so <c>~</c> becomes U+007F, which sorts after every
-    /// char a key may hold after it).
+    /// where next is the prefix with its last char raised by one (so <c>|</c> becomes <c>}</c> and <c>~</c> becomes
+    /// U+007F: every key that starts with the prefix sorts before it).
     /// </summary>
     public static string RowKeyPrefixFilter(string prefix)
     {

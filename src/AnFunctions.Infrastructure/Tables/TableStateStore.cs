@@ -65,6 +65,33 @@ public sealed class TableStateStore : IStateStore
         }, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        var entities = records.Select(StateEntities.FromPool).ToList();
+        var units = entities.Select((entity, i) => new EntityGroups.Unit(entity.PartitionKey,
+        [
+            records[i].Version is { } version
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(version))
+                : new TableTransactionAction(TableTransactionActionType.Add, entity),
+        ])).ToList();
+        var outcomes = await _pools.RunAsync(table => EntityGroups.SubmitAsync(table, units, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return
+        [
+            .. outcomes.Select((outcome, i) => outcome.Refused is { } refused
+                ? new PoolSaveResult(records[i], null, new ConcurrencyConflictException(records[i].Version is null
+                    ? $"pool {records[i].Id} already exists (inserted by someone else)"
+                    : refused.Status == 404 ? $"pool {records[i].Id} no longer exists" : $"pool {records[i].Id} was changed by someone else", refused))
+                : new PoolSaveResult(records[i], StateEntities.ToPool(entities[i], outcome.Responses![0].Headers.ETag?.ToString()
+                    ?? throw new InvalidOperationException($"table '{_pools.Name}' answered a transaction without an ETag")), null)),
+        ];
+    }
+
     public async IAsyncEnumerable<PoolRecord> ListPoolsAsync(string? subscriptionId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filter = subscriptionId is null

@@ -130,6 +130,88 @@ public abstract class FindingStoreContract
         Assert.Null(read.Evidence.ErrorMessage);
     }
 
+    // ---- many saves at once (the audit) ----------------------------------------------------------------------------
+
+    [Fact]
+    public async Task SaveManyAsync_ManySavesOverTwoSubscriptions_SavesEveryFindingWithItsOutbox()
+    {
+        // 60 findings with an entry each in one subscription: 120 entities, more than one transaction's 100.
+        var first = Guid.NewGuid().ToString();
+        var second = Guid.NewGuid().ToString();
+        var saves = Enumerable.Range(0, 60).Select(i => Full(NewPool(first, $"pool{i:D2}")))
+            .Concat(Enumerable.Range(0, 5).Select(i => Full(NewPool(second, $"pool{i:D2}"), FindingKind.SizeChanged)))
+            .Select(f => new FindingSave(f, [Entry(f)]))
+            .ToList();
+
+        var results = await Store.SaveManyAsync(saves, Ct);
+
+        Assert.Equal(saves.Select(s => s.Finding.Id), results.Select(r => r.Save.Finding.Id));
+        Assert.All(results, r => Assert.Null(r.Conflict));
+        foreach (var result in results)
+        {
+            var read = await Store.GetAsync(result.Save.Finding.Id, Ct);
+            Assert.NotNull(read);
+            AssertSameFinding(result.Save.Finding, read);
+            Assert.Equal(result.Saved!.Version, read.Version);
+            AssertSameEntry(result.Save.Outbox[0], Assert.Single(await Store.ListOutboxAsync(read.Id, Ct)));
+        }
+
+        Assert.Equal(60, (await ToListAsync(Store.ListAsync(new FindingQuery(SubscriptionId: first), Ct))).Count);
+    }
+
+    [Fact]
+    public async Task SaveManyAsync_StaleVersionAndDuplicateInsertAmongMany_RefusesOnlyThoseWithTheirOutbox()
+    {
+        var subscription = Guid.NewGuid().ToString();
+        var inserted = await Store.SaveAsync(Full(NewPool(subscription, "raced")), [], Ct);
+        var current = await Store.SaveAsync(inserted with { Message = "current" }, [], Ct);
+        var taken = await Store.SaveAsync(Full(NewPool(subscription, "taken")) with { Message = "first" }, [], Ct);
+        var fresh = Enumerable.Range(0, 30).Select(i => Full(NewPool(subscription, $"fresh{i:D2}"))).ToList();
+        var stale = inserted with { Message = "stale" };
+        var duplicate = Full(taken.PoolId) with { Message = "second" };
+        var saves = fresh.Take(15).Select(f => new FindingSave(f, [Entry(f)]))
+            .Append(new FindingSave(stale, [Entry(stale, "teams")]))
+            .Concat(fresh.Skip(15).Select(f => new FindingSave(f, [Entry(f)])))
+            .Append(new FindingSave(duplicate, [Entry(duplicate, "slack")]))
+            .ToList();
+
+        var results = await Store.SaveManyAsync(saves, Ct);
+
+        Assert.IsType<ConcurrencyConflictException>(results[15].Conflict);
+        Assert.IsType<ConcurrencyConflictException>(results[^1].Conflict);
+        Assert.Null(results[15].Saved);
+        Assert.All(results.Where((_, i) => i != 15 && i != results.Count - 1), r => Assert.NotNull(r.Saved));
+        Assert.Equal(current.Version, (await Store.GetAsync(inserted.Id, Ct))?.Version);
+        Assert.Equal("first", (await Store.GetAsync(taken.Id, Ct))?.Message);
+        Assert.Empty(await Store.ListOutboxAsync(inserted.Id, Ct));
+        Assert.Empty(await Store.ListOutboxAsync(taken.Id, Ct));
+        Assert.Equal(30, (await Store.ListDueAsync(DateTimeOffset.MaxValue, 100, Ct)).Count);
+    }
+
+    [Fact]
+    public async Task SaveManyAsync_Nothing_ReturnsNothing()
+    {
+        Assert.Empty(await Store.SaveManyAsync([], Ct));
+    }
+
+    [Fact]
+    public async Task ListAsync_OpenOfOneSubscription_ReturnsItsOpenFindingsOfEveryPool()
+    {
+        var subscription = Guid.NewGuid().ToString();
+        var open = Enumerable.Range(0, 3).Select(i => Full(NewPool(subscription, $"pool{i}")) with { Status = FindingStatus.Open }).ToList();
+        foreach (var finding in open)
+        {
+            await Store.SaveAsync(finding, [Entry(finding)], Ct);
+        }
+
+        await Store.SaveAsync(Full(NewPool(subscription, "old")) with { Status = FindingStatus.Resolved }, [], Ct);
+        await Store.SaveAsync(Full(NewPool(), FindingKind.SizeChanged), [], Ct);
+
+        var listed = await ToListAsync(Store.ListAsync(new FindingQuery(FindingStatus.Open, SubscriptionId: subscription.ToUpperInvariant()), Ct));
+
+        Assert.Equal(open.Select(f => f.Id).Order(StringComparer.Ordinal), listed.Select(f => f.Id));
+    }
+
     [Fact]
     public async Task SaveAsync_ReplaceWithStaleVersion_ThrowsConflictAndSavesNeitherFindingNorOutbox()
     {

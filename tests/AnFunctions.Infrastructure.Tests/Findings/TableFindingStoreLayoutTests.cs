@@ -6,6 +6,7 @@ using AnFunctions.Core.State;
 using AnFunctions.Infrastructure.Tables;
 using AnFunctions.Infrastructure.Tests.State;
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using static AnFunctions.Infrastructure.Tests.Findings.FindingTestData;
 
@@ -48,7 +49,7 @@ public sealed class TableFindingStoreLayoutTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SaveAsync_FindingWithOutbox_OnePartitionRowsByKindAndEntryId()
+    public async Task SaveAsync_FindingWithOutbox_SubscriptionPartitionRowsByPoolThenKindOrEntryId()
     {
         var finding = Full(Pool);
         var entries = new[] { Entry(finding, "webhook"), Entry(finding, "pagerduty", T0.AddSeconds(1)) };
@@ -57,15 +58,14 @@ public sealed class TableFindingStoreLayoutTests : IAsyncLifetime
 
         var rows = await AllRowsAsync();
         Assert.Equal(3, rows.Count);
-        const string partition = "%2Fsubscriptions%2F0f8fad5b-d9cb-469f-a165-70867728950e%2Fresourcegroups%2Fmy.rg%281%29"
-            + "%2Fproviders%2Fmicrosoft.compute%2Fvirtualmachinescalesets%2Fpool_a";
+        const string partition = "0f8fad5b-d9cb-469f-a165-70867728950e";
         Assert.All(rows, r => Assert.Equal(partition, r.PartitionKey));
-        Assert.Equal(partition, TableKeys.DecisionPartition(Pool));
+        Assert.Equal(partition, TableKeys.PoolPartition(Pool));
         Assert.Equal(
-            new[] { "finding~AcceleratedNetworkingLost" }.Concat(entries.Select(e => "outbox~" + e.Id)).Order(StringComparer.Ordinal),
+            new[] { "finding|my.rg%281%29%2Fpool_a|AcceleratedNetworkingLost" }.Concat(entries.Select(e => "outbox|my.rg%281%29%2Fpool_a|" + e.Id)).Order(StringComparer.Ordinal),
             rows.Select(r => r.RowKey));
 
-        var row = rows.Single(r => r.RowKey.StartsWith("finding~", StringComparison.Ordinal));
+        var row = rows.Single(r => r.RowKey.StartsWith("finding|", StringComparison.Ordinal));
         Assert.Equal(finding.Id, row.GetString("Id"));
         Assert.Equal(Pool.Value, row.GetString("PoolId"));
         Assert.Equal("0f8fad5b-d9cb-469f-a165-70867728950e", row.GetString("Subscription"));
@@ -77,7 +77,7 @@ public sealed class TableFindingStoreLayoutTests : IAsyncLifetime
         Assert.Equal(["ev-1", "ev/2#?", "ev'3"], JsonNode.Parse(row.GetString("Evidence")!)!["eventIds"]!.AsArray().Select(n => (string?)n));
         Assert.Equal(saved.Version, row.ETag.ToString());
 
-        var outbox = rows.Single(r => r.RowKey == "outbox~" + entries[0].Id);
+        var outbox = rows.Single(r => r.RowKey == "outbox|my.rg%281%29%2Fpool_a|" + entries[0].Id);
         Assert.Equal(entries[0].Id, outbox.GetString("Id"));
         Assert.Equal(finding.Id, outbox.GetString("FindingId"));
         Assert.Equal("webhook", outbox.GetString("Sink"));
@@ -95,7 +95,8 @@ public sealed class TableFindingStoreLayoutTests : IAsyncLifetime
         var finding = Full(Pool);
         var clashing = Entry(finding, "teams");
         await _table.CreateIfNotExistsAsync();
-        await _table.AddEntityAsync(new TableEntity(Uri.EscapeDataString(Pool.Key), "outbox~" + clashing.Id) { ["Marker"] = "here before" });
+        await _store.GetAsync("fnd-x", default); // the table, its layout marker
+        await _table.AddEntityAsync(new TableEntity(Pool.SubscriptionId, "outbox|my.rg%281%29%2Fpool_a|" + clashing.Id) { ["Marker"] = "here before" });
 
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _store.SaveAsync(finding, [Entry(finding, "webhook"), clashing], default));
 
@@ -133,8 +134,8 @@ public sealed class TableFindingStoreLayoutTests : IAsyncLifetime
         await _store.SaveAsync(finding, [Entry(finding)], default);
 
         var rows = await AllRowsAsync();
-        var evidence = Columns(rows.Single(r => r.RowKey.StartsWith("finding~", StringComparison.Ordinal)), "Evidence");
-        var notification = Columns(rows.Single(r => r.RowKey.StartsWith("outbox~", StringComparison.Ordinal)), "Notification");
+        var evidence = Columns(rows.Single(r => r.RowKey.StartsWith("finding|", StringComparison.Ordinal)), "Evidence");
+        var notification = Columns(rows.Single(r => r.RowKey.StartsWith("outbox|", StringComparison.Ordinal)), "Notification");
         Assert.Equal(2, evidence.Count);
         Assert.Equal(2, notification.Count);
         Assert.All(evidence.Concat(notification), part => Assert.InRange(part.Length, 1, EntityColumns.ChunkLength));
@@ -168,7 +169,100 @@ public sealed class TableFindingStoreLayoutTests : IAsyncLifetime
 
         var after = (await AllRowsAsync()).ToDictionary(r => r.RowKey, r => r.ETag);
         Assert.Equal(before.Keys, after.Keys);
-        Assert.Equal([TableKeys.OutboxRow(entry.Id)], after.Where(p => p.Value != before[p.Key]).Select(p => p.Key));
+        Assert.Equal([TableKeys.OutboxRow(Pool, entry.Id)], after.Where(p => p.Value != before[p.Key]).Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task FirstUse_EmptyTable_WritesTheLayoutMarkerAndAnotherInstanceOnlyReadsIt()
+    {
+        await _store.GetAsync("fnd-x", default);
+
+        var marker = await _table.GetEntityAsync<TableEntity>(FindingLayout.MarkerPartition, FindingLayout.MarkerRow);
+        Assert.Equal(2, marker.Value.GetInt32("Version"));
+
+        // Another instance: the app's own Table client (its pipeline counts the round trips).
+        var services = new ServiceCollection().AddTableFindingStore();
+        services.Configure<StateOptions>(o =>
+        {
+            o.ConnectionString = AzuriteFixture.ConnectionString;
+            o.TablePrefix = _prefix;
+        });
+        await using var provider = services.BuildServiceProvider();
+        var another = provider.GetRequiredService<IFindingStore>();
+        using var scope = TableCallMeter.Begin();
+        await another.ListForPoolAsync(Pool, default);
+        Assert.Equal(new Dictionary<string, int> { ["CreateTable"] = 1, ["Query"] = 1, ["Read"] = 1 }, scope.Counts);
+    }
+
+    [Fact]
+    public async Task FirstUse_RowsOfLayoutOne_AreMovedToLayoutTwoAndReadAsBefore()
+    {
+        // What the app wrote before the subscription partitions: a pool's own partition, finding~ and outbox~ rows.
+        var other = ScaleSetId.Create("0f8fad5b-d9cb-469f-a165-70867728950e", "rg2", "pool-b");
+        var open = Full(Pool) with { Version = null };
+        var resolved = Minimal(other) with { Status = FindingStatus.Resolved, ResolvedAt = T0 };
+        var pending = Entry(open, "webhook");
+        var delivered = Entry(open, "teams", T0.AddSeconds(1)) with { Status = OutboxStatus.Delivered, DeliveredAt = T0.AddMinutes(1), Attempts = 1 };
+        await _table.CreateIfNotExistsAsync();
+        foreach (var (finding, entries) in new[] { (open, new[] { pending, delivered }), (resolved, Array.Empty<OutboxEntry>()) })
+        {
+            var partition = TableKeys.LegacyFindings.Partition(finding.PoolId);
+            var row = FindingEntities.FromFinding(finding);
+            row.PartitionKey = partition;
+            row.RowKey = TableKeys.LegacyFindings.FindingRow(finding.Kind);
+            await _table.AddEntityAsync(row);
+            foreach (var entry in entries)
+            {
+                var entity = FindingEntities.FromOutbox(entry);
+                entity.PartitionKey = partition;
+                entity.RowKey = TableKeys.LegacyFindings.OutboxRow(entry.Id);
+                await _table.AddEntityAsync(entity);
+            }
+        }
+
+        var read = await _store.GetAsync(open.Id, default);
+
+        Assert.NotNull(read);
+        Assert.Equal(open.Message, read.Message);
+        Assert.Equal(open.Evidence.EventIds, read.Evidence.EventIds);
+        Assert.Equal([pending.Id, delivered.Id], (await _store.ListOutboxAsync(open.Id, default)).Select(e => e.Id));
+        Assert.Equal(pending.Id, Assert.Single(await _store.ListDueAsync(DateTimeOffset.MaxValue, 10, default)).Id);
+        Assert.Equal([resolved.Id], (await _store.ListForPoolAsync(other, default)).Select(f => f.Id));
+        Assert.Equal([open.Id], await ToIdsAsync(_store.ListAsync(new FindingQuery(FindingStatus.Open, SubscriptionId: Pool.SubscriptionId), default)));
+        var rows = await AllRowsAsync();
+        Assert.Equal(4, rows.Count);
+        Assert.All(rows, r => Assert.Equal(Pool.SubscriptionId, r.PartitionKey));
+        Assert.DoesNotContain(rows, r => r.RowKey.Contains('~', StringComparison.Ordinal));
+        Assert.Equal(2, (await _table.GetEntityAsync<TableEntity>(FindingLayout.MarkerPartition, FindingLayout.MarkerRow)).Value.GetInt32("Version"));
+    }
+
+    [Fact]
+    public async Task Migration_RowAlreadyInLayoutTwo_KeepsTheNewerRowAndDropsTheOldOne()
+    {
+        // A crash after the move and before the delete, then the app changed the finding in layout 2.
+        var finding = Full(Pool) with { Message = "old", Version = null };
+        await _store.GetAsync("fnd-x", default);
+        var legacy = FindingEntities.FromFinding(finding);
+        legacy.PartitionKey = TableKeys.LegacyFindings.Partition(Pool);
+        legacy.RowKey = TableKeys.LegacyFindings.FindingRow(finding.Kind);
+        await _table.AddEntityAsync(legacy);
+        await _store.SaveAsync(finding with { Message = "newer" }, [], default);
+
+        Assert.Equal(1, await FindingLayout.MigrateAsync(_table, default));
+
+        Assert.Equal("newer", (await _store.GetAsync(finding.Id, default))?.Message);
+        Assert.Single(await AllRowsAsync());
+    }
+
+    private static async Task<List<string>> ToIdsAsync(IAsyncEnumerable<Finding> findings)
+    {
+        var ids = new List<string>();
+        await foreach (var finding in findings)
+        {
+            ids.Add(finding.Id);
+        }
+
+        return ids;
     }
 
     private static List<string> Columns(TableEntity entity, string column)
@@ -187,7 +281,10 @@ public sealed class TableFindingStoreLayoutTests : IAsyncLifetime
         var rows = new List<TableEntity>();
         await foreach (var row in _table.QueryAsync<TableEntity>())
         {
-            rows.Add(row);
+            if (row.PartitionKey != FindingLayout.MarkerPartition)
+            {
+                rows.Add(row);
+            }
         }
 
         return rows;

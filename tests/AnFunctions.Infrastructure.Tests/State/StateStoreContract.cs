@@ -209,6 +209,71 @@ public abstract class StateStoreContract
         Assert.Equal("first", (await Store.GetPoolAsync(id, Ct))?.Location);
     }
 
+    // ---- many pools at once (the audit) --------------------------------------------------------------------------
+
+    [Fact]
+    public async Task SavePoolsAsync_ManyInsertsAndReplacesOverTwoSubscriptions_SavesEveryOneWithItsVersion()
+    {
+        // 130 in one subscription: more than one entity-group transaction's 100.
+        var first = Guid.NewGuid().ToString();
+        var second = Guid.NewGuid().ToString();
+        var existing = await Store.SavePoolAsync(FullPool(ScaleSetId.Create(first, "rg", "existing")), Ct);
+        var records = Enumerable.Range(0, 130).Select(i => FullPool(ScaleSetId.Create(first, "rg", $"pool{i:D3}")))
+            .Concat(Enumerable.Range(0, 20).Select(i => FullPool(ScaleSetId.Create(second, "rg", $"pool{i:D3}"))))
+            .Append(existing with { Location = "moved" })
+            .ToList();
+
+        var results = await Store.SavePoolsAsync(records, Ct);
+
+        Assert.Equal(records.Select(r => r.Id), results.Select(r => r.Requested.Id));
+        Assert.All(results, r => Assert.Null(r.Conflict));
+        foreach (var result in results)
+        {
+            var read = await Store.GetPoolAsync(result.Requested.Id, Ct);
+            Assert.NotNull(read);
+            AssertSamePool(result.Requested, read);
+            Assert.Equal(result.Saved!.Version, read.Version);
+        }
+
+        Assert.NotEqual(existing.Version, results[^1].Saved!.Version);
+        Assert.Equal(131, await CountAsync(Store.ListPoolsAsync(first, Ct)));
+    }
+
+    [Fact]
+    public async Task SavePoolsAsync_StaleVersionAndDuplicateInsertAmongMany_RefusesOnlyThoseAndSavesTheRest()
+    {
+        var subscription = Guid.NewGuid().ToString();
+        var inserted = await Store.SavePoolAsync(FullPool(ScaleSetId.Create(subscription, "rg", "raced")), Ct);
+        var current = await Store.SavePoolAsync(inserted with { Location = "current" }, Ct);
+        var taken = await Store.SavePoolAsync(FullPool(ScaleSetId.Create(subscription, "rg", "taken")) with { Location = "first" }, Ct);
+        var fresh = Enumerable.Range(0, 40).Select(i => FullPool(ScaleSetId.Create(subscription, "rg", $"fresh{i:D2}"))).ToList();
+        var records = fresh.Take(20)
+            .Append(inserted with { Location = "stale" })
+            .Concat(fresh.Skip(20))
+            .Append(FullPool(taken.Id) with { Location = "second" })
+            .ToList();
+
+        var results = await Store.SavePoolsAsync(records, Ct);
+
+        Assert.IsType<ConcurrencyConflictException>(results[20].Conflict);
+        Assert.Null(results[20].Saved);
+        Assert.IsType<ConcurrencyConflictException>(results[^1].Conflict);
+        Assert.All(results.Where((_, i) => i != 20 && i != results.Count - 1), r => Assert.NotNull(r.Saved));
+        Assert.Equal("current", (await Store.GetPoolAsync(inserted.Id, Ct))?.Location);
+        Assert.Equal(current.Version, (await Store.GetPoolAsync(inserted.Id, Ct))?.Version);
+        Assert.Equal("first", (await Store.GetPoolAsync(taken.Id, Ct))?.Location);
+        foreach (var pool in fresh)
+        {
+            Assert.NotNull(await Store.GetPoolAsync(pool.Id, Ct));
+        }
+    }
+
+    [Fact]
+    public async Task SavePoolsAsync_Nothing_ReturnsNothing()
+    {
+        Assert.Empty(await Store.SavePoolsAsync([], Ct));
+    }
+
     [Fact]
     public async Task SavePoolAsync_ReplaceWhenMissing_ThrowsConcurrencyConflict()
     {
@@ -669,6 +734,17 @@ public abstract class StateStoreContract
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
+
+    private static async Task<int> CountAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var count = 0;
+        await foreach (var _ in items)
+        {
+            count++;
+        }
+
+        return count;
+    }
 
     protected static ScaleSetId NewId() => ScaleSetId.Create(Guid.NewGuid().ToString(), "rg-" + Guid.NewGuid().ToString("N")[..6], "vmss1");
 

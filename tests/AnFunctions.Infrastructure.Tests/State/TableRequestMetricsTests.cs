@@ -3,6 +3,7 @@ using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Core.Telemetry;
+using AnFunctions.Infrastructure.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -41,5 +42,51 @@ public sealed class TableRequestMetricsTests
         Assert.Equal(before + 1, measurements.Count); // one GET for the read
         Assert.Equal("GET", measurements[^1].Tags["method"]);
         Assert.All(measurements, m => Assert.Equal(1, m.Value));
+    }
+
+    [Fact]
+    public async Task TableStore_FlowInAScope_CountsItsRoundTripsByKindAndNothingOutside()
+    {
+        var services = new ServiceCollection();
+        services.AddTableStateStore();
+        services.Configure<StateOptions>(o =>
+        {
+            o.ConnectionString = AzuriteFixture.ConnectionString;
+            o.TablePrefix = "m" + Guid.NewGuid().ToString("N")[..10];
+        });
+        await using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<IStateStore>();
+        var id = ScaleSetId.Create("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "rg", "pool");
+        var now = DateTimeOffset.UtcNow;
+        await store.GetPoolAsync(id, CancellationToken.None); // creates the table, outside the scope
+
+        using var scope = TableCallMeter.Begin();
+        var saved = await store.SavePoolAsync(new PoolRecord { Id = id, Location = "westeurope", VmSizes = ["Standard_D4s_v5"], FirstSeen = now, LastSeen = now }, CancellationToken.None);
+        await store.SavePoolAsync(saved with { LastSeen = now.AddMinutes(1) }, CancellationToken.None);
+        await store.GetPoolAsync(id, CancellationToken.None);
+        await foreach (var _ in store.ListPoolsAsync(id.SubscriptionId, CancellationToken.None))
+        {
+        }
+
+        Assert.Equal(new Dictionary<string, int> { ["Insert"] = 1, ["Query"] = 1, ["Read"] = 1, ["Replace"] = 1 }, scope.Counts);
+    }
+
+    [Theory]
+    [InlineData("GET", "/devstoreaccount1/anPools(PartitionKey='s',RowKey='rg%2Fpool')", "Read")]
+    [InlineData("GET", "/anPools()", "Query")]
+    [InlineData("GET", "/anPools", "Query")]
+    [InlineData("POST", "/anPools", "Insert")]
+    [InlineData("PUT", "/anPools(PartitionKey='s',RowKey='r')", "Replace")]
+    [InlineData("PATCH", "/anPools(PartitionKey='s',RowKey='r')", "Merge")]
+    [InlineData("MERGE", "/anPools(PartitionKey='s',RowKey='r')", "Merge")]
+    [InlineData("DELETE", "/anPools(PartitionKey='s',RowKey='r')", "Delete")]
+    [InlineData("POST", "/devstoreaccount1/$batch", "Transaction")]
+    [InlineData("POST", "/Tables", "CreateTable")]
+    [InlineData("DELETE", "/Tables('anPools')", "DeleteTable")]
+    [InlineData("GET", "/Tables", "ListTables")]
+    [InlineData("GET", "/TablesPools()", "Query")]
+    public void Classify_Request_NamesTheKindOfRoundTrip(string method, string path, string kind)
+    {
+        Assert.Equal(kind, TableRequestMeterPolicy.Classify(method, path));
     }
 }

@@ -205,6 +205,25 @@ public sealed class OrderingAndCrashTests
             return crash ? throw new StateStoreUnavailableException("instance died") : saved;
         }
 
+        /// <summary>Each record as <see cref="SavePoolAsync"/>: the crash happens at the first matching record of the batch.</summary>
+        public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolRecord> records, CancellationToken cancellationToken)
+        {
+            var results = new List<PoolSaveResult>(records.Count);
+            foreach (var record in records)
+            {
+                try
+                {
+                    results.Add(new PoolSaveResult(record, await SavePoolAsync(record, cancellationToken), null));
+                }
+                catch (ConcurrencyConflictException e)
+                {
+                    results.Add(new PoolSaveResult(record, null, e));
+                }
+            }
+
+            return results;
+        }
+
         public Task<PoolRecord?> GetPoolAsync(ScaleSetId id, CancellationToken cancellationToken) => inner.GetPoolAsync(id, cancellationToken);
 
         public IAsyncEnumerable<PoolRecord> ListPoolsAsync(string? subscriptionId, CancellationToken cancellationToken) => inner.ListPoolsAsync(subscriptionId, cancellationToken);
