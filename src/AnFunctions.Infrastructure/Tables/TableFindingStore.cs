@@ -18,7 +18,7 @@ namespace AnFunctions.Infrastructure.Tables;
 /// columns on the server (a table scan) and sort on the client; the minimum severity is applied on the client (names
 /// do not order). Transient failures become <see cref="StateStoreUnavailableException"/>, as in the state store.
 /// </summary>
-public sealed class TableFindingStore : IFindingStore
+public sealed partial class TableFindingStore : IFindingStore
 {
     public const string TableSuffix = "Findings";
 
