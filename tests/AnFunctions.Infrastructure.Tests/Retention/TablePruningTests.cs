@@ -1,7 +1,9 @@
+using AnFunctions.Core.Options;
 using AnFunctions.Core.Retention;
 using AnFunctions.Infrastructure.Tables;
 using AnFunctions.Infrastructure.Tests.State;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 
 namespace AnFunctions.Infrastructure.Tests.Retention;
 
@@ -64,5 +66,59 @@ public sealed class TablePruningTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal(new PrunedRows(RetentionTable.Decisions, 230, false), pruned);
         Assert.Empty(_client.Query<TableEntity>());
+    }
+
+    public static TheoryData<string, string, string> FindingLayouts() => new()
+    {
+        // Layout 1: partition = the pool's escaped key; rows finding~{kind}, outbox~{id}.
+        { "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d%2Frg%2Fvmss1", "finding~", "outbox~" },
+        // Layout 2: partition = the subscription; rows finding|{pool}|{kind}, outbox|{pool}|{id}.
+        { "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "finding|rg%2Fvmss1|", "outbox|rg%2Fvmss1|" },
+    };
+
+    /// <summary>
+    /// The finding store's pruning relies only on the row-key kinds and the Status and date columns, so it holds for
+    /// either key layout of the findings table (and leaves any other row, such as a layout marker, alone).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FindingLayouts))]
+    public async Task FindingStorePruneAsync_EitherKeyLayout_DeletesOnlyOldResolvedFindingsAndOldDeliveredEntries(string partition, string findingRow, string outboxRow)
+    {
+        var prefix = TableStateStoreTests.UniquePrefix();
+        var service = new TableServiceClient(AzuriteFixture.ConnectionString);
+        var store = new TableFindingStore(service, Microsoft.Extensions.Options.Options.Create(new StateOptions { TablePrefix = prefix }));
+        var table = service.GetTableClient(store.TableName);
+        await table.CreateIfNotExistsAsync();
+        try
+        {
+            var rows = new[]
+            {
+                new TableEntity(partition, findingRow + "AcceleratedNetworkingLost") { ["Status"] = "Resolved", ["ResolvedAt"] = Old },
+                new TableEntity(partition, findingRow + "SizeChanged") { ["Status"] = "Open", ["ResolvedAt"] = Old },
+                new TableEntity(partition, findingRow + "AcceleratedNetworkingAvailableButOff") { ["Status"] = "Resolved", ["ResolvedAt"] = Old.AddDays(60) },
+                new TableEntity(partition, outboxRow + "0001-webhook") { ["Status"] = "Delivered", ["DeliveredAt"] = Old },
+                new TableEntity(partition, outboxRow + "0002-webhook") { ["Status"] = "Pending", ["NextAttemptAt"] = Old },
+                new TableEntity(partition, outboxRow + "0003-webhook") { ["Status"] = "Failed", ["DeliveredAt"] = Old },
+                new TableEntity("layout", "findings") { ["Version"] = 2, ["Status"] = "Resolved", ["ResolvedAt"] = Old, ["DeliveredAt"] = Old },
+            };
+            foreach (var row in rows)
+            {
+                await table.AddEntityAsync(row);
+            }
+
+            var cutoff = Old.AddDays(30);
+            var pruned = await store.PruneAsync(new RetentionCutoffs(cutoff, cutoff, cutoff, cutoff, cutoff, cutoff), new PruneLimits(1000, 1), CancellationToken.None);
+
+            Assert.Equal(
+                [new PrunedRows(RetentionTable.ResolvedFindings, 1, false), new PrunedRows(RetentionTable.DeliveredAlerts, 1, false)],
+                pruned);
+            Assert.Equal(
+                new[] { findingRow + "AcceleratedNetworkingAvailableButOff", findingRow + "SizeChanged", outboxRow + "0002-webhook", outboxRow + "0003-webhook", "findings" }.Order(StringComparer.Ordinal),
+                table.Query<TableEntity>().Select(e => e.RowKey).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            await table.DeleteAsync();
+        }
     }
 }
