@@ -9,7 +9,7 @@ namespace AnFunctions.Infrastructure.Tables;
 /// time), and the calls made on it, whose failures are classified by <see cref="TableErrors"/>. A table found deleted
 /// (404 <c>TableNotFound</c>) is forgotten, so the next call creates it again.
 /// </summary>
-internal sealed partial class LazyTable(TableClient client)
+internal sealed class LazyTable(TableClient client)
 {
     /// <summary>The most entities a Table query returns in one page.</summary>
     public const int MaxPageSize = 1000;

@@ -4,7 +4,8 @@ using Azure.Data.Tables;
 
 namespace AnFunctions.Infrastructure.Tables;
 
-internal sealed partial class LazyTable
+/// <summary>Pruning of a <see cref="LazyTable"/>: bounded pages of a filtered query, deleted in entity-group transactions.</summary>
+internal static class TablePruning
 {
     /// <summary>The most operations an entity-group transaction holds.</summary>
     public const int MaxTransactionSize = 100;
@@ -17,12 +18,12 @@ internal sealed partial class LazyTable
     /// (or deleted) since is left alone, and the other deletes of its transaction are sent again without it.
     /// </summary>
     /// <param name="columns">The columns <paramref name="expired"/> reads (only keys and these are fetched).</param>
-    public async Task<PrunedRows> PruneAsync(
-        RetentionTable kind, string filter, IReadOnlyList<string> columns, Func<TableEntity, bool> expired, PruneLimits limits,
+    public static async Task<PrunedRows> PruneAsync(
+        this LazyTable lazyTable, RetentionTable kind, string filter, IReadOnlyList<string> columns, Func<TableEntity, bool> expired, PruneLimits limits,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        var table = await RunAsync(Task.FromResult, cancellationToken).ConfigureAwait(false);
+        var table = await lazyTable.RunAsync(Task.FromResult, cancellationToken).ConfigureAwait(false);
         IEnumerable<string> select = ["PartitionKey", "RowKey", .. columns];
         var pages = table.QueryAsync<TableEntity>(filter, limits.PageSize, select, cancellationToken)
             .AsPages(pageSizeHint: limits.PageSize)
@@ -33,15 +34,8 @@ internal sealed partial class LazyTable
         {
             for (var page = 0; page < limits.MaxPages; page++)
             {
-                bool more;
-                try
-                {
-                    more = await pages.MoveNextAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (Map(e, cancellationToken) is { } mapped)
-                {
-                    throw mapped;
-                }
+                // Through RunAsync: a failure reading a page is classified like any other call's.
+                var more = await lazyTable.RunAsync(async _ => await pages.MoveNextAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
                 if (!more)
                 {
@@ -54,7 +48,7 @@ internal sealed partial class LazyTable
                 {
                     foreach (var chunk in partition.Chunk(MaxTransactionSize))
                     {
-                        deleted += await DeleteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                        deleted += await DeleteAsync(lazyTable, chunk, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -69,7 +63,7 @@ internal sealed partial class LazyTable
     }
 
     /// <summary>Deletes the rows (one partition) in one transaction; returns how many were deleted.</summary>
-    private Task<int> DeleteAsync(IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken) => RunAsync(async table =>
+    private static Task<int> DeleteAsync(LazyTable lazyTable, IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken) => lazyTable.RunAsync(async table =>
     {
         var actions = rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, r.ETag)).ToList();
         while (actions.Count > 0)
