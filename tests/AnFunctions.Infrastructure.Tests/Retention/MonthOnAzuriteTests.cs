@@ -152,14 +152,18 @@ public sealed class MonthOnAzuriteTests(AzuriteFixture azurite, ITestOutputHelpe
         };
         await foreach (var row in _service.GetTableClient(_prefix + TableFindingStore.TableSuffix).QueryAsync<TableEntity>(select: ["RowKey", "Status"]))
         {
-            var key = (row.RowKey.StartsWith("finding", StringComparison.Ordinal), row.GetString("Status")) switch
+            var kind = row.RowKey.StartsWith("finding~", StringComparison.Ordinal) || row.RowKey.StartsWith("finding|", StringComparison.Ordinal) ? "finding"
+                : row.RowKey.StartsWith("outbox~", StringComparison.Ordinal) || row.RowKey.StartsWith("outbox|", StringComparison.Ordinal) ? "outbox"
+                : "other";
+            var key = (kind, row.GetString("Status")) switch
             {
-                (true, nameof(FindingStatus.Open)) => "OpenFindings",
-                (true, _) => "ResolvedFindings",
-                (false, nameof(OutboxStatus.Delivered)) => "DeliveredAlerts",
-                _ => "UndeliveredAlerts",
+                ("finding", nameof(FindingStatus.Open)) => "OpenFindings",
+                ("finding", _) => "ResolvedFindings",
+                ("outbox", nameof(OutboxStatus.Delivered)) => "DeliveredAlerts",
+                ("outbox", _) => "UndeliveredAlerts",
+                _ => "OtherFindingsTableRows",
             };
-            counts[key]++;
+            counts[key] = counts.GetValueOrDefault(key) + 1;
         }
 
         return counts;
