@@ -31,6 +31,11 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddOptions<Retention.RetentionOptions>()
+            .BindConfiguration(Retention.RetentionOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Findings.FindingEngine>();
         services.TryAddSingleton<Findings.NodeCheck>();
@@ -49,6 +54,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<Explain.PoolExplainer>();
         services.TryAddSingleton<Rollouts.RolloutStarter>();
         services.TryAddSingleton<Rollouts.RolloutRunner>();
+        services.TryAddSingleton<Retention.StoragePruner>();
         // Metrics need an IMeterFactory (AddMetrics(): the composition roots get it from AddAnFunctionsInfrastructure).
         services.TryAddSingleton<Telemetry.AnMetrics>();
         services.TryAddSingleton<Fleet.FleetReportBuilder>();

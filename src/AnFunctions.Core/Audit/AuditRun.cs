@@ -74,7 +74,7 @@ public interface IAuditRunStore
     Task<IReadOnlyList<AuditRun>> ListAsync(int max, CancellationToken cancellationToken);
 }
 
-public sealed class InMemoryAuditRunStore : IAuditRunStore
+public sealed partial class InMemoryAuditRunStore : IAuditRunStore
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AuditRun> _runs = new(StringComparer.Ordinal);
 

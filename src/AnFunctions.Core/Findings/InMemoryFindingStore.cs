@@ -11,7 +11,7 @@ namespace AnFunctions.Core.Findings;
 /// and its outbox entries happens whole or not at all; what is kept is what <see cref="FindingLimits"/> normalizes
 /// (UTC dates, copied lists, cut text), and the saves it refuses are refused here too.
 /// </summary>
-public sealed class InMemoryFindingStore : IFindingStore
+public sealed partial class InMemoryFindingStore : IFindingStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Finding> _findings = new(StringComparer.Ordinal);

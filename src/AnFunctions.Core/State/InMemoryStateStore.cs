@@ -9,7 +9,7 @@ namespace AnFunctions.Core.State;
 /// behaves like the Table store: versions are ETag-like tokens and saves are conditional on them, dates come back in
 /// UTC, lists are copied, and text is cut at <see cref="StateLimits"/>.
 /// </summary>
-public sealed class InMemoryStateStore : IStateStore
+public sealed partial class InMemoryStateStore : IStateStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PoolRecord> _pools = new(StringComparer.Ordinal);

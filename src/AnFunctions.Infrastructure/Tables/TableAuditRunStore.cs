@@ -10,7 +10,7 @@ namespace AnFunctions.Infrastructure.Tables;
 /// Audit run records in <c>{prefix}AuditRuns</c>: one partition, row key = inverted start ticks + run id (newest first),
 /// the run as JSON split over string columns (Table's per-property limit) as <see cref="EntityColumns"/> does.
 /// </summary>
-public sealed class TableAuditRunStore : IAuditRunStore
+public sealed partial class TableAuditRunStore : IAuditRunStore
 {
     public const string TableSuffix = "AuditRuns";
     private const string Partition = "run";

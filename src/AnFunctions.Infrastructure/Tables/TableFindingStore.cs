@@ -26,7 +26,7 @@ namespace AnFunctions.Infrastructure.Tables;
 /// writes any finding.
 /// </para>
 /// </summary>
-public sealed class TableFindingStore : IFindingStore
+public sealed partial class TableFindingStore : IFindingStore
 {
     public const string TableSuffix = "Findings";
 

@@ -14,7 +14,7 @@ namespace AnFunctions.Infrastructure.Tables;
 /// instance; register the store as a singleton). Pool writes are conditional on the entity ETag, which is
 /// <see cref="PoolRecord.Version"/>. Key layout: see <see cref="TableKeys"/>; columns: see <see cref="StateEntities"/>.
 /// </summary>
-public sealed class TableStateStore : IStateStore
+public sealed partial class TableStateStore : IStateStore
 {
     public const string PoolsTableSuffix = "Pools";
     public const string EventsTableSuffix = "Events";

@@ -8,7 +8,7 @@ namespace AnFunctions.Infrastructure.Tests.Findings;
 /// <summary>
 /// The behaviour every <see cref="IFindingStore"/> must have. Each concrete class gives a fresh, empty store per test.
 /// </summary>
-public abstract class FindingStoreContract
+public abstract partial class FindingStoreContract
 {
     protected abstract IFindingStore Store { get; }
 

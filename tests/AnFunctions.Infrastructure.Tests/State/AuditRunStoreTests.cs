@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace AnFunctions.Infrastructure.Tests.State;
 
 /// <summary>One contract for audit run records, in memory and on Azurite.</summary>
-public abstract class AuditRunStoreContract
+public abstract partial class AuditRunStoreContract
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
 

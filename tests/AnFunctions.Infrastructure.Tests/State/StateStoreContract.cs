@@ -7,7 +7,7 @@ namespace AnFunctions.Infrastructure.Tests.State;
 /// <summary>
 /// The behaviour every <see cref="IStateStore"/> must have. Each concrete class gives a fresh, empty store per test.
 /// </summary>
-public abstract class StateStoreContract
+public abstract partial class StateStoreContract
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 14, 9, 26, 53, TimeSpan.FromHours(2));
 

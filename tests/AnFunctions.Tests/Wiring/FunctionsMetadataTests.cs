@@ -45,6 +45,18 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
+    public void PruneStorage_IsAnHourlyTimerNotRunOnStartup()
+    {
+        var function = Function("PruneStorage");
+        var binding = Assert.Single(function["bindings"]!.AsArray())!;
+
+        Assert.Equal("timerTrigger", binding["type"]!.GetValue<string>());
+        Assert.Equal("0 17 * * * *", binding["schedule"]!.GetValue<string>());
+        Assert.False(binding["runOnStartup"]?.GetValue<bool>() ?? false);
+        Assert.Equal("AnFunctions.Functions.PruneStorageFunction.RunAsync", function["entryPoint"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Extensions_InstallTheEventGridHostExtension()
     {
         var extensions = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.HostOutput, "extensions.json")))!["extensions"]!.AsArray();

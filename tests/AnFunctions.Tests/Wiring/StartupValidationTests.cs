@@ -61,6 +61,9 @@ public sealed class StartupValidationTests
         { "AcceleratedNetworking:MaxUnavailable", "half", "AcceleratedNetworking:MaxUnavailable" },
         { "AcceleratedNetworking:MaxUnavailable", "120%", "AcceleratedNetworking:MaxUnavailable" },
         { "Arm:OperationTimeout", "00:00:01", "Arm:OperationTimeout" },
+        { "Retention:ProcessedEventsHours", "24", "Retention:ProcessedEventsHours" },
+        { "Retention:DecisionsDays", "0", "Retention:DecisionsDays" },
+        { "Retention:MaxPagesPerRun", "0", "Retention:MaxPagesPerRun" },
     };
 
     /// <summary>Every bad setting, refused by both compositions (what a test build accepts, Azure must refuse too, and back).</summary>
