@@ -40,7 +40,7 @@ public sealed class PoolsEndpoints(
 
         var dryRun = body.Value.DryRun ?? false;
         HttpLog.PoolRequest(logger, ReconcileName, id.Value!.Value, dryRun);
-        var result = await reconciler.ReconcileAsync(new ReconcileRequest(id.Value, "http", Preview: dryRun), cancellationToken).ConfigureAwait(false);
+        var result = await reconciler.ReconcileAsync(new ReconcileRequest(id.Value, ReconcileTrigger.Http, Preview: dryRun), cancellationToken).ConfigureAwait(false);
         return result.Decision.Reason == DecisionReason.ScaleSetGone
             ? HttpAnswers.Refuse(logger, ReconcileName, Problems.ScaleSetNotFound())
             : HttpAnswers.Ok(logger, ReconcileName, ApiViews.Reconcile(result, dryRun));

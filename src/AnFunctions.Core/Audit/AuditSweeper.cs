@@ -212,7 +212,7 @@ public sealed class AuditSweeper(
                 return null;
             }
 
-            var decisionRow = PoolReconciler.IsWorthRecording("audit", decision)
+            var decisionRow = PoolReconciler.IsWorthRecording(ReconcileTrigger.Audit, decision)
                 ? new DecisionRecord
                 {
                     PoolId = scaleSet.Id,
@@ -220,7 +220,7 @@ public sealed class AuditSweeper(
                     Outcome = decision.Outcome,
                     Reason = decision.Reason,
                     Explanation = decision.Explanation,
-                    Trigger = "audit",
+                    Trigger = ReconcileTrigger.Audit.Name(),
                     VmSizes = scaleSet.VmSizes,
                 }
                 : null;
@@ -363,7 +363,7 @@ public sealed class AuditSweeper(
             try
             {
                 var result = await _owner.Reconciler.ReconcileAsync(
-                    new ReconcileRequest(scaleSet.Id, "audit", Preview: _request.DryRun, SnapshotReadAt: _indexReadAt ?? ReadAt, FromIndex: FromIndex), scaleSet, cancellationToken).ConfigureAwait(false);
+                    new ReconcileRequest(scaleSet.Id, ReconcileTrigger.Audit, Preview: _request.DryRun, SnapshotReadAt: _indexReadAt ?? ReadAt, FromIndex: FromIndex), scaleSet, cancellationToken).ConfigureAwait(false);
                 if (result.NewlyRecorded)
                 {
                     _outcome.Recorded++;

@@ -303,7 +303,7 @@ public sealed class PoolReconciler(
             catch (ArmRequestException e) when (e.IsTransient)
             {
                 // Throttled or failed: the pool itself says what it can.
-                Log.EventTransientFailure(logger, request.EventId ?? request.Trigger, request.Id.Value, e.Message);
+                Log.EventTransientFailure(logger, request.EventId ?? request.Trigger.Name(), request.Id.Value, e.Message);
             }
         }
 
@@ -578,8 +578,8 @@ public sealed class PoolReconciler(
     }
 
     /// <summary>The audit passes every known pool every run: "still known, still untouched" is not news worth a row.</summary>
-    internal static bool IsWorthRecording(string trigger, PoolDecision decision) =>
-        !(trigger == "audit" && decision.Reason is DecisionReason.ExistingPoolKnown or DecisionReason.AksManaged && !decision.IsNewPool);
+    internal static bool IsWorthRecording(ReconcileTrigger trigger, PoolDecision decision) =>
+        !(trigger == ReconcileTrigger.Audit && decision.Reason is DecisionReason.ExistingPoolKnown or DecisionReason.AksManaged && !decision.IsNewPool);
 
     private Task RecordDecisionAsync(ReconcileRequest request, PoolDecision decision, IReadOnlyList<string> vmSizes, CancellationToken cancellationToken) =>
         !IsWorthRecording(request.Trigger, decision)
@@ -591,7 +591,7 @@ public sealed class PoolReconciler(
             Outcome = decision.Outcome,
             Reason = decision.Reason,
             Explanation = decision.Explanation,
-            Trigger = request.Trigger,
+            Trigger = request.Trigger.Name(),
             EventId = request.EventId,
             VmSizes = vmSizes,
             WriteBody = decision.Write?.Body,

@@ -5,7 +5,7 @@ using AnFunctions.Core.State;
 namespace AnFunctions.Core.Decisions;
 
 /// <summary>Why and how a pool is reconciled.</summary>
-/// <param name="Trigger"><c>event</c>, <c>audit</c>, <c>http</c> or <c>cli</c>: recorded with the decision.</param>
+/// <param name="Trigger">What asked for it: recorded with the decision.</param>
 /// <param name="Preview">
 /// A dry-run asked for by the caller: the decision and the planned write are returned and logged, and nothing is
 /// written, neither to ARM nor to the pool records.
@@ -15,7 +15,7 @@ namespace AnFunctions.Core.Decisions;
 /// <param name="FromIndex">The snapshot is a row of an index that can lag ARM (Resource Graph): it is judged as it is
 /// only when <see cref="Audit.IndexedRows"/> allows; a write, a disagreement with the record or an alarm makes the
 /// reconcile read the scale set from ARM and decide again.</param>
-public sealed record ReconcileRequest(ScaleSetId Id, string Trigger, string? EventId = null, bool Preview = false, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false);
+public sealed record ReconcileRequest(ScaleSetId Id, ReconcileTrigger Trigger, string? EventId = null, bool Preview = false, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false);
 
 /// <summary>The result of reconciling one pool: the decision, whether the write was sent, and the pool as recorded.</summary>
 /// <param name="NewlyRecorded">This call created the pool's record (the app had none before).</param>

@@ -95,7 +95,7 @@ public sealed class ScaleSetEventHandler(
 
     private async Task<EventOutcome> HandleWriteSuccessAsync(ResourceEvent resourceEvent, ScaleSetId id, CancellationToken cancellationToken)
     {
-        var result = await reconciler.ReconcileAsync(new ReconcileRequest(id, "event", resourceEvent.Id), cancellationToken).ConfigureAwait(false);
+        var result = await reconciler.ReconcileAsync(new ReconcileRequest(id, ReconcileTrigger.Event, resourceEvent.Id), cancellationToken).ConfigureAwait(false);
         var detail = $"{result.Decision.Outcome} ({result.Decision.Reason}): {result.Decision.Explanation}";
         return result.IsRetry
             ? new EventOutcome(resourceEvent.Id, EventDisposition.RetryLater, detail, id.Value)

@@ -30,7 +30,7 @@ public sealed class StaleSnapshotTests
         app.Emulator.ResetCounts();
 
         // ...then the audit reaches the pool with its stale listing.
-        var result = await app.Get<PoolReconciler>().ReconcileAsync(new ReconcileRequest(id, "audit", SnapshotReadAt: listedAt), listing!, CancellationToken.None);
+        var result = await app.Get<PoolReconciler>().ReconcileAsync(new ReconcileRequest(id, ReconcileTrigger.Audit, SnapshotReadAt: listedAt), listing!, CancellationToken.None);
 
         Assert.Equal(1, app.Emulator.Count(ArmCallKind.GetScaleSet));
         Assert.True(result.Pool!.AcceleratedNetworking);
