@@ -129,7 +129,8 @@ internal static class AuditMode
                 "--latency-ms", settings.ArmLatency.TotalMilliseconds.ToString(inv), "--concurrency", settings.Concurrency.ToString(inv),
                 "--store", settings.Store, "--table-latency-ms", settings.TableLatency.TotalMilliseconds.ToString(inv), "--azurite-port", settings.AzuritePort.ToString(inv) };
             var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = false };
-            if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("AnFunctions.Benchmarks", StringComparison.Ordinal))
+            // The apphost is "AnFunctions.Benchmarks" (its "extension" is ".Benchmarks"); anything else is dotnet running the dll.
+            if (Path.GetFileName(Environment.ProcessPath!) is not ("AnFunctions.Benchmarks" or "AnFunctions.Benchmarks.exe"))
             {
                 info.ArgumentList.Add(typeof(AuditMode).Assembly.Location); // dotnet <bench.dll>
             }
@@ -149,12 +150,12 @@ internal static class AuditMode
 
         await output.WriteLineAsync(string.Create(inv, $"## Audit scale curve: {settings.Subscriptions} subscriptions, {Regions.Length} regions, {settings.ArmLatency.TotalMilliseconds:F0} ms per ARM call, store: {points[0].Result.StoreName}")).ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteLineAsync("| Pools | first run | steady state | steady ARM calls | steady Table round trips | peak working set | per 1,000 pools (steady, memory) |").ConfigureAwait(false);
-        await output.WriteLineAsync("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |").ConfigureAwait(false);
+        await output.WriteLineAsync("| Pools | first run | steady state | steady ARM calls | steady Table round trips | peak working set (process) | of which before the app ran (emulator + fleet) | app's share | per 1,000 pools (steady, app's memory) |").ConfigureAwait(false);
+        await output.WriteLineAsync("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |").ConfigureAwait(false);
         foreach (var (pools, r) in points)
         {
             await output.WriteLineAsync(string.Create(inv,
-                $"| {pools:N0} | {r.First.Seconds:F1} s | {r.Steady.Seconds:F1} s | {r.Steady.ArmCalls:N0} | {r.Steady.TableCalls:N0} | {r.PeakWorkingSetMb:F0} MB | {r.Steady.Seconds * 1000 / pools:F2} s, {r.PeakWorkingSetMb * 1000 / pools:F1} MB |")).ConfigureAwait(false);
+                $"| {pools:N0} | {r.First.Seconds:F1} s | {r.Steady.Seconds:F1} s | {r.Steady.ArmCalls:N0} | {r.Steady.TableCalls:N0} | {r.PeakWorkingSetMb:F0} MB | {r.SeededWorkingSetMb:F0} MB | {r.AppPeakMb:F0} MB | {r.Steady.Seconds * 1000 / pools:F2} s, {r.AppPeakMb * 1000 / pools:F1} MB |")).ConfigureAwait(false);
         }
 
         await output.WriteLineAsync().ConfigureAwait(false);
@@ -164,14 +165,15 @@ internal static class AuditMode
             var (p0, r0) = points[i - 1];
             var (p1, r1) = points[i];
             var growth = (double)p1 / p0;
-            foreach (var (what, a, b) in new[] { ("first-run wall time", r0.First.Seconds, r1.First.Seconds), ("steady-state wall time", r0.Steady.Seconds, r1.Steady.Seconds), ("peak working set", r0.PeakWorkingSetMb, r1.PeakWorkingSetMb) })
+            foreach (var (what, a, b) in new[] { ("first-run wall time", r0.First.Seconds, r1.First.Seconds), ("steady-state wall time", r0.Steady.Seconds, r1.Steady.Seconds), ("peak working set", r0.PeakWorkingSetMb, r1.PeakWorkingSetMb), ("the app's share of the peak", r0.AppPeakMb, r1.AppPeakMb) })
             {
                 goals.Add((string.Create(inv, $"{what} grows no faster than the pools from {p0:N0} to {p1:N0} (× {growth:F0}): × {b / a:F1}"), b / a <= growth));
             }
         }
 
         var largest = points[^1];
-        goals.Add((string.Create(inv, $"{largest.Pools:N0} pools under 1 GB peak working set: {largest.Result.PeakWorkingSetMb:F0} MB"), largest.Result.PeakWorkingSetMb < 1024));
+        // Judged on the app's share: the emulator standing in for Azure, with every scale set's JSON, is not the app.
+        goals.Add((string.Create(inv, $"{largest.Pools:N0} pools: the app's share of the peak working set under 1 GB: {largest.Result.AppPeakMb:F0} MB (the whole process, emulator included: {largest.Result.PeakWorkingSetMb:F0} MB)"), largest.Result.AppPeakMb < 1024));
         goals.Add(("no audit error", points.All(p => p.Result.First.Errors + p.Result.Steady.Errors == 0)));
         foreach (var (text, met) in goals)
         {
@@ -205,6 +207,11 @@ internal static class AuditMode
                 emulator.PutScaleSet(ScaleSet(i, subscriptionIds[i % settings.Subscriptions], Regions[i / settings.Subscriptions % Regions.Length], now));
             }
 
+            // What the stand-in for Azure holds before the app does anything (the emulator and its scale sets): the
+            // app's own share of the peak is what comes on top.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var seededMb = Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024.0);
             emulator.Latency = settings.ArmLatency;
             var audit = app.Services.GetRequiredService<FleetAudit>();
 
@@ -235,7 +242,7 @@ internal static class AuditMode
             }
 
             var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-            return new StoreResult(store.Describe(), first, steady, perPool, peakMb);
+            return new StoreResult(store.Describe(), first, steady, perPool, peakMb, seededMb);
         }
         finally
         {
@@ -314,7 +321,12 @@ internal static class AuditMode
     internal sealed record Measurement(int ArmCalls, Dictionary<string, int> ArmKinds, int TableCalls, Dictionary<string, int> TableKinds, double Seconds,
         int PoolsSeen, int PoolsRecorded, int PoolsChanged, int InstanceChecks, int FindingsOpened, int Errors);
 
-    internal sealed record StoreResult(string StoreName, Measurement First, Measurement Steady, Measurement? Baseline, double PeakWorkingSetMb);
+    /// <param name="SeededWorkingSetMb">The working set once the emulator holds the fleet, before the app ran.</param>
+    internal sealed record StoreResult(string StoreName, Measurement First, Measurement Steady, Measurement? Baseline, double PeakWorkingSetMb, double SeededWorkingSetMb)
+    {
+        /// <summary>The app's share of the peak: what came on top of the emulator and its scale sets.</summary>
+        public double AppPeakMb => PeakWorkingSetMb - SeededWorkingSetMb;
+    }
 }
 
 /// <summary>The options of <c>audit</c>.</summary>
