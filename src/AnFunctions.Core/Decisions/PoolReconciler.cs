@@ -278,8 +278,8 @@ public sealed class PoolReconciler(
             ? WriteVerdict.InProgress
             : WriteFollowUp.Assess(sentIntent, scaleSet, status, time.GetUtcNow(), arm.CurrentValue.OperationTimeout, ours: true);
         Log.WriteOutcome(logger, request.Id.Value, attempt, verdict.Progress, verdict.ErrorCode);
-        return await ConcludeAsync(request, settings, scaleSet, saved, sentIntent, verdict, decision, support, instances, sentNow: true, cancellationToken).ConfigureAwait(false)
-            with { NewlyRecorded = stored is null };
+        var concluded = await ConcludeAsync(request, settings, scaleSet, saved, sentIntent, verdict, decision, support, instances, sentNow: true, cancellationToken).ConfigureAwait(false);
+        return concluded with { NewlyRecorded = stored is null };
     }
 
     /// <summary>
@@ -585,17 +585,17 @@ public sealed class PoolReconciler(
         !IsWorthRecording(request.Trigger, decision)
             ? Task.CompletedTask
             : store.AppendDecisionAsync(new DecisionRecord
-        {
-            PoolId = request.Id,
-            At = time.GetUtcNow(),
-            Outcome = decision.Outcome,
-            Reason = decision.Reason,
-            Explanation = decision.Explanation,
-            Trigger = request.Trigger.Name(),
-            EventId = request.EventId,
-            VmSizes = vmSizes,
-            WriteBody = decision.Write?.Body,
-        }, cancellationToken);
+            {
+                PoolId = request.Id,
+                At = time.GetUtcNow(),
+                Outcome = decision.Outcome,
+                Reason = decision.Reason,
+                Explanation = decision.Explanation,
+                Trigger = request.Trigger.Name(),
+                EventId = request.EventId,
+                VmSizes = vmSizes,
+                WriteBody = decision.Write?.Body,
+            }, cancellationToken);
 
     /// <summary>The write an attempt of one reconcile call sent, kept for the attempts after it.</summary>
     private sealed class SentWrite

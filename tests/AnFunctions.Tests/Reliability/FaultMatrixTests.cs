@@ -217,7 +217,12 @@ public sealed class FaultMatrixTests
         app.Emulator.AddFault(Rule(kind, fault) is var r
             ? new FaultRule
             {
-                Kind = r.Kind, Status = r.Status, ErrorCode = r.ErrorCode, RetryAfter = r.RetryAfter, Delay = r.Delay, DropConnection = r.DropConnection,
+                Kind = r.Kind,
+                Status = r.Status,
+                ErrorCode = r.ErrorCode,
+                RetryAfter = r.RetryAfter,
+                Delay = r.Delay,
+                DropConnection = r.DropConnection,
                 When = c => c.Path.StartsWith(path, StringComparison.OrdinalIgnoreCase),
             }
             : null!);
