@@ -39,6 +39,24 @@ public sealed class IndexedRowsTests
     public void MayBeJudgedAsListed_RowAgainstRecord(string name, PoolRecord? record, bool expected) =>
         Assert.True(IndexedRows.MayBeJudgedAsListed(Row, record) == expected, name);
 
+    [Fact]
+    public void MayBeJudgedAsListed_SameSizesInAnotherOrder_Agree()
+    {
+        var row = ScaleSet(sizes: ["Standard_D4s_v3", "Standard_D8s_v3", "Standard_E4s_v5"], an: true, age: TimeSpan.FromDays(20));
+
+        Assert.True(IndexedRows.MayBeJudgedAsListed(row, Agreeing with { VmSizes = ["Standard_E4s_v5", "standard_d4s_v3", "Standard_D8s_v3"], TimeCreated = row.TimeCreated }));
+    }
+
+    [Fact]
+    public void RaisesAlarm_OneNewWarningAmongInfos_Raises()
+    {
+        var evaluation = new FindingEvaluation(
+            [Draft(FindingKind.InstancesNotOnLatestModel, FindingSeverity.Info), Draft(FindingKind.AcceleratedNetworkingAvailableButOff, FindingSeverity.Warning)],
+            new HashSet<FindingKind> { FindingKind.InstancesNotOnLatestModel, FindingKind.AcceleratedNetworkingAvailableButOff });
+
+        Assert.True(IndexedRows.RaisesAlarm(evaluation, []));
+    }
+
     private static FindingDraft Draft(FindingKind kind, FindingSeverity severity) =>
         new(kind, severity, "m", "c", "r", new FindingEvidence());
 

@@ -73,6 +73,65 @@ public sealed class NewPoolDeciderTests
         Assert.False(string.IsNullOrWhiteSpace(decision.Explanation));
         Assert.Equal(decision.Outcome is DecisionOutcome.EnableAcceleratedNetworking or DecisionOutcome.WouldEnableAcceleratedNetworking, decision.Write is not null);
         Assert.Equal(decision.Outcome == DecisionOutcome.EnableAcceleratedNetworking, decision.WritesToArm);
+        if (c.Reason != DecisionReason.AksManaged)
+        {
+            // Whether the pool counts as new decides what is recorded and which findings are evaluated: a skip of a
+            // pool that is not new (scope, opt-out, known, too old, age unknown) is an existing pool's skip.
+            var notNew = c.Reason is DecisionReason.OutOfScope or DecisionReason.OptedOut or DecisionReason.ExistingPoolKnown
+                or DecisionReason.CreationTimeUnknown or DecisionReason.ExistingPoolOutsideWindow;
+            Assert.Equal(!notNew, decision.IsNewPool);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, false, true)]
+    [InlineData(30 * 60, false, true)]
+    [InlineData(30 * 60 + 1, false, false)]
+    [InlineData(1, true, false)]
+    public void Decide_AksPool_NewOnlyWhenUnknownAndInsideTheWindow(int ageSeconds, bool known, bool expectedNew)
+    {
+        var decision = Decide(TestData.ScaleSet(tags: Aks, age: TimeSpan.FromSeconds(ageSeconds)), known, TestData.Policy());
+
+        Assert.Equal((DecisionReason.AksManaged, expectedNew), (decision.Reason, decision.IsNewPool));
+    }
+
+    [Theory]
+    [InlineData(3 * 24 * 60 + 4 * 60, "3d4h")]
+    [InlineData(5 * 60 + 7, "5h7m")]
+    [InlineData(45, "45m0s")]
+    public void Decide_ExistingPool_ExplanationSaysItsAge(int ageMinutes, string age)
+    {
+        var decision = Decide(TestData.ScaleSet(age: TimeSpan.FromMinutes(ageMinutes)), false, TestData.Policy());
+
+        Assert.Equal(DecisionReason.ExistingPoolOutsideWindow, decision.Reason);
+        Assert.Contains($", {age} before now, outside the new-pool window of 00:30:00", decision.Explanation, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Creating")]
+    [InlineData("Updating")]
+    [InlineData("Deleting")]
+    [InlineData("Migrating")]
+    [InlineData("updating")]
+    public void Decide_NewPoolWhileArmIsBusyWithIt_RetryNamingTheState(string state)
+    {
+        var decision = Decide(TestData.ScaleSet(provisioningState: state), false, TestData.Policy());
+
+        Assert.Equal((DecisionOutcome.Retry, DecisionReason.ProvisioningInProgress, true), (decision.Outcome, decision.Reason, decision.IsNewPool));
+        Assert.Contains($"provisioningState {state}", decision.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_NewPoolOneNicOfTwoOff_ExplanationNamesOnlyTheNicWithoutAn()
+    {
+        var scaleSet = TestData.ScaleSet(an: false, nicCount: 2) with
+        {
+            NetworkInterfaces = [new NetworkInterfaceConfiguration("nic0", true, true), new NetworkInterfaceConfiguration("nic1", false, false)],
+        };
+
+        var decision = Decide(scaleSet, false, TestData.Policy());
+
+        Assert.Contains("AN off (nic1)", decision.Explanation, StringComparison.Ordinal);
     }
 
     [Fact]
