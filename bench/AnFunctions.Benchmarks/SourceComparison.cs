@@ -44,7 +44,7 @@ internal static class SourceComparison
         {
             foreach (var (run, r) in new[] { ("first", m.First), ("steady", m.Steady) })
             {
-                await output.WriteLineAsync(string.Create(inv, $"| {name} | {run} | {r.Listing:N0} | {r.Calls:N0} | {Kinds(r.Counts)} | {r.Opened:N0} | {r.Elapsed.TotalSeconds:F1} s |")).ConfigureAwait(false);
+                await output.WriteLineAsync(string.Create(inv, $"| {name} | {run} | {r.Listing:N0} | {r.Calls:N0} | {AuditMode.Kinds(r.Counts)} | {r.Opened:N0} | {r.Elapsed.TotalSeconds:F1} s |")).ConfigureAwait(false);
             }
         }
 
@@ -97,9 +97,6 @@ internal static class SourceComparison
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
     }
-
-    private static string Kinds(IReadOnlyDictionary<string, int> counts) =>
-        string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:N0}")));
 
     private sealed record Run(int Listing, int Calls, IReadOnlyDictionary<string, int> Counts, int Opened, int Errors, TimeSpan Elapsed);
 

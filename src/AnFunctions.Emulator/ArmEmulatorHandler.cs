@@ -52,21 +52,17 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
                 await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
             }
 
-            // Resource Graph throttles by its own per-user quota, not by ARM's buckets.
-            if (route.Target == RouteTarget.ResourceGraph)
-            {
-                var graph = await QueryResourceGraphAsync(request, uri, info, bodyText, correlationId, cancellationToken).ConfigureAwait(false);
-                faulted = graph.Faulted;
-                status = graph.Response.Status;
-                return graph.Response.ToHttp(request);
-            }
-
-            // ARM throttles at its front door, before the resource provider sees the call (or a fault of it).
+            // Throttling comes first, before the resource provider sees the call (or a fault of it): ARM's buckets at its
+            // front door, or Resource Graph's own per-user quota of queries.
+            var principal = ArmThrottling.PrincipalOf(Header(request, "Authorization"));
             var type = ArmThrottling.TypeOf(method);
-            var token = _emulator.TakeToken(ArmThrottling.PrincipalOf(Header(request, "Authorization")), route.SubscriptionId, type);
-            if (token is { Allowed: false } throttled)
+            var quota = route.Target == RouteTarget.ResourceGraph ? _emulator.ResourceGraph.TakeQuota(principal, _emulator.Now) : default((bool Allowed, int Remaining, TimeSpan ResetsAfter)?);
+            var token = quota is null ? _emulator.TakeToken(principal, route.SubscriptionId, type) : null;
+            if (quota is { Allowed: false } || token is { Allowed: false })
             {
-                var refused = Throttled(route.SubscriptionId, type, throttled.RetryAfter, correlationId);
+                var refused = token is { } throttled
+                    ? Throttled(route.SubscriptionId, type, throttled.RetryAfter, correlationId)
+                    : GraphThrottled(quota!.Value.ResetsAfter, correlationId);
                 status = refused.Status;
                 return refused.ToHttp(request);
             }
@@ -95,7 +91,11 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
                 ? FaultResponse(fault, info, correlationId, at)
                 : Dispatch(route, method, uri, request, bodyText);
             AddCommonHeaders(response, correlationId);
-            if (token is { } taken)
+            if (quota is { } used)
+            {
+                AddGraphQuotaHeaders(response, used.Remaining, used.ResetsAfter);
+            }
+            else if (token is { } taken)
             {
                 response.WithHeader(ArmThrottling.RemainingHeader(route.SubscriptionId, type), taken.Remaining.ToString(CultureInfo.InvariantCulture));
             }
@@ -141,53 +141,11 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             (RouteTarget.Skus, "GET") => ListSkus(query),
             (RouteTarget.OperationStatus, "GET") => OperationStatus(route, query),
             (RouteTarget.ActivityLog, "GET") => QueryActivityLog(route, uri, query),
+            (RouteTarget.ResourceGraph, "POST") => _emulator.ResourceGraph.Query(bodyText, _emulator.ScaleSetProvider.Snapshot),
             (RouteTarget.Subscriptions, "GET") => ArmResponse.Json(200, ArmJson.WriteList(_emulator.Subscriptions.Select(s => ArmJson.Serialize(SubscriptionJson(s))).ToList(), null)),
             (RouteTarget.Unknown, _) => UnknownPath(route, apiVersion),
             _ => ArmResponse.Error(405, "MethodNotAllowed", $"The method '{method}' is not allowed on '{route.Path}'."),
         };
-    }
-
-    // ---------------------------------------------------------------- Resource Graph
-
-    private async Task<(ArmResponse Response, bool Faulted)> QueryResourceGraphAsync(HttpRequestMessage request, Uri uri, ArmRequestInfo info, string? bodyText, string correlationId, CancellationToken cancellationToken)
-    {
-        var (allowed, remaining, resetsAfter) = _emulator.ResourceGraph.TakeQuota(ArmThrottling.PrincipalOf(Header(request, "Authorization")), _emulator.Now);
-        var resets = resetsAfter.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
-        ArmResponse response;
-        var faulted = false;
-        if (!allowed)
-        {
-            response = ArmResponse.Error(429, "RateLimiting", $"Please provide below info when asking for support: the user quota of {_emulator.ResourceGraphQuota.QueriesPerWindow} queries per {_emulator.ResourceGraphQuota.Window.TotalSeconds} s is used up; it resets after {resets}.");
-        }
-        else if (_emulator.TakeFault(info) is { } fault)
-        {
-            faulted = true;
-            if (fault.Takes > TimeSpan.Zero)
-            {
-                await Task.Delay(fault.Takes, _emulator.TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (fault.DropConnection)
-            {
-                throw new HttpRequestException($"The ARM emulator dropped the connection ({fault}).");
-            }
-
-            response = fault.Status > 0 ? FaultResponse(fault, info, correlationId, _emulator.Now) : Query(bodyText);
-        }
-        else
-        {
-            response = Query(bodyText);
-        }
-
-        AddCommonHeaders(response, correlationId);
-        response.WithHeader("x-ms-user-quota-remaining", Math.Max(0, remaining).ToString(CultureInfo.InvariantCulture));
-        response.WithHeader("x-ms-user-quota-resets-after", resets);
-        return (response, faulted);
-
-        ArmResponse Query(string? text) =>
-            ParseQuery(uri.Query).TryGetValue("api-version", out var v) && !string.IsNullOrWhiteSpace(v)
-                ? _emulator.ResourceGraph.Query(text, _emulator.ScaleSetProvider.Snapshot)
-                : ArmResponse.BadRequest("MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
     }
 
     // ---------------------------------------------------------------- routes
@@ -422,6 +380,26 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
             .WithHeader("x-ms-correlation-request-id", correlationId);
     }
 
+    /// <summary>What Resource Graph answers a user whose quota of queries is used up.</summary>
+    private ArmResponse GraphThrottled(TimeSpan resetsAfter, string correlationId)
+    {
+        var quota = _emulator.ResourceGraphQuota;
+        var response = ArmResponse.Error(429, "RateLimiting",
+            $"Please provide below info when asking for support: the user quota of {quota.QueriesPerWindow} queries per {quota.Window.TotalSeconds} s is used up; it resets after {GraphResetsAfter(resetsAfter)}.");
+        AddCommonHeaders(response, correlationId);
+        AddGraphQuotaHeaders(response, 0, resetsAfter);
+        return response;
+    }
+
+    /// <summary>Resource Graph's quota headers: queries left in the window, and when it resets (<c>hh:mm:ss</c>).</summary>
+    private static void AddGraphQuotaHeaders(ArmResponse response, int remaining, TimeSpan resetsAfter)
+    {
+        response.WithHeader("x-ms-user-quota-remaining", Math.Max(0, remaining).ToString(CultureInfo.InvariantCulture))
+            .WithHeader("x-ms-user-quota-resets-after", GraphResetsAfter(resetsAfter));
+    }
+
+    private static string GraphResetsAfter(TimeSpan resetsAfter) => resetsAfter.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+
     private static void AddCommonHeaders(ArmResponse response, string correlationId)
     {
         response.WithHeader("x-ms-request-id", Guid.NewGuid().ToString())
@@ -504,10 +482,11 @@ internal sealed class ArmEmulatorHandler : HttpMessageHandler
         return builder.Append("$skiptoken=").Append(Uri.EscapeDataString(token)).ToString();
     }
 
-    private static string EncodeToken(string value) =>
+    /// <summary>An opaque continuation token (URL-safe Base64) for list pages and Resource Graph's <c>$skipToken</c>.</summary>
+    internal static string EncodeToken(string value) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(value)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static bool TryDecodeToken(string token, out string? value)
+    internal static bool TryDecodeToken(string token, out string? value)
     {
         value = null;
         var base64 = token.Replace('-', '+').Replace('_', '/');

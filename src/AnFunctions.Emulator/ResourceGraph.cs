@@ -223,20 +223,13 @@ internal sealed partial class ResourceGraph
         return true;
     }
 
-    private static string Encode(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes("rg:" + offset.ToString(CultureInfo.InvariantCulture)));
+    private static string Encode(int offset) => ArmEmulatorHandler.EncodeToken("rg:" + offset.ToString(CultureInfo.InvariantCulture));
 
     private static bool TryDecode(string token, out int offset)
     {
         offset = 0;
-        try
-        {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            return text.StartsWith("rg:", StringComparison.Ordinal) && int.TryParse(text[3..], NumberStyles.None, CultureInfo.InvariantCulture, out offset);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
+        return ArmEmulatorHandler.TryDecodeToken(token, out var text) && text is not null && text.StartsWith("rg:", StringComparison.Ordinal)
+            && int.TryParse(text[3..], NumberStyles.None, CultureInfo.InvariantCulture, out offset);
     }
 
     [GeneratedRegex(@"\s+")]
