@@ -16,7 +16,8 @@ namespace AnFunctions.Core.Audit;
 /// records (one partition query, pages of 1,000) and its open findings (one partition query) before the listing,
 /// decides every listed pool in memory with the same rules as the per-pool path (<see cref="NewPoolDecider"/>,
 /// <see cref="PoolFindingRules"/>, <see cref="FindingEngine.Plan"/>), and writes only what changed: records and
-/// findings in entity-group transactions of up to 100 per partition, decisions worth a row one by one (a few at a time).
+/// findings in entity-group transactions of up to 100 per partition, each decision worth a row with its pool's record
+/// (or with the subscription's other decisions when the record does not change).
 /// A pool that did not change is not written at all. What the in-memory path does not settle goes through the
 /// per-pool path (<see cref="PoolReconciler"/>): a new pool (a write, the safety gate, a retry), a pool whose record
 /// holds a write not concluded, and every pool whose batched write lost a race (it is then read and decided again).
@@ -49,9 +50,6 @@ public sealed class AuditSweeper(
 
     /// <summary>Listed pools decided before their writes are made: bounds the memory a subscription takes.</summary>
     public const int ChunkSize = 1000;
-
-    /// <summary>Decision rows (one partition per pool) written at once.</summary>
-    public const int DecisionWriteConcurrency = 16;
 
     /// <summary>Reads the subscription's records and open findings (two queries, side by side): call it before the listing.</summary>
     /// <param name="indexReadAt">When the rows to come were read from an index that can lag ARM (Resource Graph), read
@@ -253,9 +251,10 @@ public sealed class AuditSweeper(
             _perPool.Clear();
             var changed = new HashSet<string>(StringComparer.Ordinal);
 
-            // 1. Records, batched; a record that lost a race sends its pool down the per-pool path (read and decide again).
+            // 1. Records with their decisions, batched; a record that lost a race sends its pool down the per-pool path
+            //    (read and decide again), its decision with it.
             var writes = planned.Where(p => p.Write is not null).ToList();
-            var saved = await _owner.Store.SavePoolsAsync(writes.Select(p => p.Write!).ToList(), cancellationToken).ConfigureAwait(false);
+            var saved = await _owner.Store.SavePoolsAsync(writes.Select(p => new PoolWrite(p.Write!, p.DecisionRow)).ToList(), cancellationToken).ConfigureAwait(false);
             var lost = new HashSet<Planned>(ReferenceEqualityComparer.Instance);
             for (var i = 0; i < writes.Count; i++)
             {
@@ -277,10 +276,8 @@ public sealed class AuditSweeper(
 
             var kept = planned.Where(p => !lost.Contains(p)).ToList();
 
-            // 2. Decisions worth a row (each pool its own partition): a few at a time.
-            await Parallel.ForEachAsync(kept.Where(p => p.DecisionRow is not null),
-                new ParallelOptions { MaxDegreeOfParallelism = DecisionWriteConcurrency, CancellationToken = cancellationToken },
-                async (p, ct) => await _owner.Store.AppendDecisionAsync(p.DecisionRow!, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            // 2. Decisions worth a row whose record did not change, batched.
+            await _owner.Store.AppendDecisionsAsync(kept.Where(p => p.Write is null && p.DecisionRow is not null).Select(p => p.DecisionRow!).ToList(), cancellationToken).ConfigureAwait(false);
             foreach (var p in kept.Where(p => p.DecisionRow is not null))
             {
                 changed.Add(p.ScaleSet.Id.Key);
@@ -423,7 +420,7 @@ public sealed class AuditSweeper(
             }
 
             var results = await _owner.Store.SavePoolsAsync(
-                vanished.Select(p => p with { Status = PoolStatus.Deleted, DeletedAt = now, LastSeen = now }).ToList(), cancellationToken).ConfigureAwait(false);
+                vanished.Select(p => new PoolWrite(p with { Status = PoolStatus.Deleted, DeletedAt = now, LastSeen = now })).ToList(), cancellationToken).ConfigureAwait(false);
             var closed = results.Where(r => r.Saved is not null).Select(r => r.Requested.Id).ToList();
 
             // A record changed since it was read (an event recorded the pool again) is left to the next audit.

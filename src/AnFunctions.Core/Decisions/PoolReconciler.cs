@@ -189,9 +189,12 @@ public sealed class PoolReconciler(
         // An existing pool is never written to; what it has become is judged by the finding rules instead. So is a
         // pool AKS manages: the app never writes to it, but on-call still hears what it has become.
         FindingEvaluation? evaluation = null;
+        IReadOnlyList<Finding>? poolFindings = null;
         if (!decision.IsNewPool || decision.Reason == DecisionReason.AksManaged)
         {
-            var open = await findings.OpenFindingsAsync(request.Id, cancellationToken).ConfigureAwait(false);
+            // Read once: judged from the open ones, merged with all of them.
+            poolFindings = await findings.ForPoolAsync(request.Id, cancellationToken).ConfigureAwait(false);
+            var open = poolFindings.Where(f => f.IsOpen).ToList();
             evaluation = PoolFindingRules.Evaluate(new PoolObservation(scaleSet, record, support, open, request.EventId, ClusterName.From(scaleSet.Tags)), settings.AvailableButOffSeverity);
             if (request.FromIndex && Audit.IndexedRows.RaisesAlarm(evaluation, open))
             {
@@ -200,12 +203,13 @@ public sealed class PoolReconciler(
             }
         }
 
-        var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
-        await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
+        // The findings first, then the record with its decision and the event's mark (one write): should the record's
+        // save lose a race or fail, the findings are applied again (idempotent) by the next attempt or delivery, and an
+        // event is marked handled only once everything it led to is written.
         var changes = FindingChanges.None;
         if (evaluation is not null)
         {
-            changes = await findings.ApplyAsync(request.Id, evaluation, cancellationToken).ConfigureAwait(false);
+            changes = await findings.ApplyAsync(request.Id, evaluation, poolFindings, cancellationToken).ConfigureAwait(false);
         }
         else if (decision.Reason == DecisionReason.AlreadyEnabled && stored is { PendingWrite: not null })
         {
@@ -213,7 +217,8 @@ public sealed class PoolReconciler(
             changes = await findings.ApplyAsync(request.Id, new FindingEvaluation([], WriteFailedOnly), cancellationToken).ConfigureAwait(false);
         }
 
-        return new ReconcileResult(request.Id, decision, earlier.At is not null, pool, changes, NewlyRecorded: stored is null);
+        var pool = await store.SavePoolAsync(Final(request, next, decision, scaleSet.VmSizes), cancellationToken).ConfigureAwait(false);
+        return new ReconcileResult(request.Id, decision, earlier.At is not null, pool, changes, NewlyRecorded: stored is null, EventMarked: request.Processed is not null);
     }
 
     /// <summary>
@@ -242,9 +247,9 @@ public sealed class PoolReconciler(
             PendingWrite = intent,
             Version = stored?.Version,
         };
-        var saved = await store.SavePoolAsync(intended, cancellationToken).ConfigureAwait(false);
+        // The intent and the decision behind it: one write.
+        var saved = await store.SavePoolAsync(new PoolWrite(intended, DecisionRow(request, decision, scaleSet.VmSizes)), cancellationToken).ConfigureAwait(false);
         earlier.IntentId = intent.Id;
-        await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
 
         WriteAccepted accepted;
         try
@@ -260,7 +265,8 @@ public sealed class PoolReconciler(
             saved = await store.SavePoolAsync(refused, cancellationToken).ConfigureAwait(false);
             if (!e.IsTransient && !e.IsPreconditionFailed)
             {
-                await ConcludeFailedAsync(request, scaleSet, saved, saved.PendingWrite!,
+                // The event is refused (the caller marks it so), not handled: no mark with this save.
+                await ConcludeFailedAsync(request with { Processed = null }, scaleSet, saved, saved.PendingWrite!,
                     new WriteVerdict(WriteProgress.Failed, saved.PendingWrite!.ErrorCode, e.Message), support, cancellationToken).ConfigureAwait(false);
             }
 
@@ -345,27 +351,39 @@ public sealed class PoolReconciler(
                     // The model changed, the instances did not: every existing instance needs a reimage or replacement.
                     InstancesNotOnLatestModel = stored.InstancesNotOnLatestModel ?? scaleSet.Capacity ?? 0,
                 };
-                var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
                 var concluded = decision ?? new PoolDecision(DecisionOutcome.NoChange, DecisionReason.WriteSucceeded,
                     $"the app's write (attempt {pending.Attempt}, accepted {Format(enabledAt)}) enabled AN on every network interface configuration", IsNewPool: true, Write: null);
-                if (decision is null)
-                {
-                    await RecordDecisionAsync(request, concluded, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
-                }
 
                 // A new pool just written: a blocked or failed write of before is resolved, and running nodes that kept
                 // their old NICs (upgrade policy Manual) make a mixed pool, said at once rather than at the next audit.
+                // The findings first, then the record (the write concluded, with the decision when this call follows up
+                // an earlier write, and the event's mark): until the record says so, the write is followed up again.
                 var mixed = instances is not null && decision?.Nodes?.Kind == NodeImpactKind.ModelOnly && InstanceCounts.Of(instances) is { WithoutAcceleratedNetworking: > 0 } counts
                     ? [FindingTexts.NodesWithoutAn(request.Id, scaleSet.Provisioner, counts, FindingSeverity.Info, Evidence(scaleSet, support, request, decision.Nodes, instances) with { AcceleratedNetworking = true })]
                     : Array.Empty<FindingDraft>();
                 var evaluation = decision is null ? new FindingEvaluation([], WriteFailedOnly) : NewPoolFindings(mixed);
-                var changes = await findings.ApplyAsync(request.Id, evaluation, cancellationToken).ConfigureAwait(false);
+                FindingChanges changes;
+                try
+                {
+                    changes = await findings.ApplyAsync(request.Id, evaluation, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is StateStoreUnavailableException or ConcurrencyConflictException)
+                {
+                    // The write is done: the record says so before the event comes again (without it, the redelivery
+                    // would wait out the intent's lease); the mark is not written, and the audit's node check opens
+                    // the mixed-pool finding should the redelivery not.
+                    await store.SavePoolAsync(new PoolWrite(next, DecisionRow(request, decision is null ? concluded : null, scaleSet.VmSizes)), cancellationToken).ConfigureAwait(false);
+                    throw;
+                }
+
+                var pool = await store.SavePoolAsync(
+                    Final(request, next, decision is null ? concluded : null, scaleSet.VmSizes), cancellationToken).ConfigureAwait(false);
                 if (mixed.Length > 0 && settings.RolloutNewPools)
                 {
                     await StartRolloutAsync(request.Id, settings, instances!.Count, cancellationToken).ConfigureAwait(false);
                 }
 
-                return new ReconcileResult(request.Id, concluded, sentNow, pool, changes);
+                return new ReconcileResult(request.Id, concluded, sentNow, pool, changes, EventMarked: request.Processed is not null);
             }
 
             case WriteProgress.InProgress or WriteProgress.InFlightElsewhere:
@@ -431,18 +449,18 @@ public sealed class PoolReconciler(
             Location = scaleSet.Location,
             VmSizes = scaleSet.VmSizes,
         };
-        var pool = await store.SavePoolAsync(next, cancellationToken).ConfigureAwait(false);
         var decision = new PoolDecision(DecisionOutcome.Skip, DecisionReason.WriteFailed, $"new pool; enabling AN failed and will not be tried again: {what}", IsNewPool: true, Write: null);
-        await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
         var evidence = Evidence(scaleSet, support, request, null, null) with
         {
             ErrorCode = verdict.ErrorCode,
             ErrorMessage = verdict.ErrorMessage,
             WriteAttempt = pending.Attempt,
         };
+        // The finding first, then the record with the decision and the event's mark (see the other conclusions).
         var changes = await findings.ApplyAsync(request.Id, new FindingEvaluation([FindingTexts.WriteFailed(scaleSet, what, evidence)], WriteFailedOnly), cancellationToken).ConfigureAwait(false);
+        var pool = await store.SavePoolAsync(Final(request, next, decision, scaleSet.VmSizes), cancellationToken).ConfigureAwait(false);
         Log.WriteFailedForGood(logger, request.Id.Value, pending.Attempt, verdict.ErrorCode, verdict.ErrorMessage);
-        return new ReconcileResult(request.Id, decision, WriteSent: false, pool, changes);
+        return new ReconcileResult(request.Id, decision, WriteSent: false, pool, changes, EventMarked: request.Processed is not null);
     }
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
@@ -582,9 +600,13 @@ public sealed class PoolReconciler(
         !(trigger == ReconcileTrigger.Audit && decision.Reason is DecisionReason.ExistingPoolKnown or DecisionReason.AksManaged && !decision.IsNewPool);
 
     private Task RecordDecisionAsync(ReconcileRequest request, PoolDecision decision, IReadOnlyList<string> vmSizes, CancellationToken cancellationToken) =>
-        !IsWorthRecording(request.Trigger, decision)
-            ? Task.CompletedTask
-            : store.AppendDecisionAsync(new DecisionRecord
+        DecisionRow(request, decision, vmSizes) is { } row ? store.AppendDecisionAsync(row, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>The decision's row, or null when it is not worth one (<see cref="IsWorthRecording"/>).</summary>
+    private DecisionRecord? DecisionRow(ReconcileRequest request, PoolDecision? decision, IReadOnlyList<string> vmSizes) =>
+        decision is null || !IsWorthRecording(request.Trigger, decision)
+            ? null
+            : new DecisionRecord
             {
                 PoolId = request.Id,
                 At = time.GetUtcNow(),
@@ -595,7 +617,14 @@ public sealed class PoolReconciler(
                 EventId = request.EventId,
                 VmSizes = vmSizes,
                 WriteBody = decision.Write?.Body,
-            }, cancellationToken);
+            };
+
+    /// <summary>
+    /// The reconcile's last write: the record, the decision (when worth a row) and, for an event, the mark that it was
+    /// handled, all in one.
+    /// </summary>
+    private PoolWrite Final(ReconcileRequest request, PoolRecord record, PoolDecision? decision, IReadOnlyList<string> vmSizes) =>
+        new(record, DecisionRow(request, decision, vmSizes), request.Processed is { } processed ? processed with { ProcessedAt = time.GetUtcNow() } : null);
 
     /// <summary>The write an attempt of one reconcile call sent, kept for the attempts after it.</summary>
     private sealed class SentWrite

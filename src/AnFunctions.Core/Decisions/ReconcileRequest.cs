@@ -15,11 +15,15 @@ namespace AnFunctions.Core.Decisions;
 /// <param name="FromIndex">The snapshot is a row of an index that can lag ARM (Resource Graph): it is judged as it is
 /// only when <see cref="Audit.IndexedRows"/> allows; a write, a disagreement with the record or an alarm makes the
 /// reconcile read the scale set from ARM and decide again.</param>
-public sealed record ReconcileRequest(ScaleSetId Id, ReconcileTrigger Trigger, string? EventId = null, bool Preview = false, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false);
+/// <param name="Processed">For an event: the mark that it was handled, written with the reconcile's last save of the
+/// pool's record when the reconcile concludes with one (then <see cref="ReconcileResult.EventMarked"/>); its time is
+/// that of the save.</param>
+public sealed record ReconcileRequest(ScaleSetId Id, ReconcileTrigger Trigger, string? EventId = null, bool Preview = false, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false, ProcessedEvent? Processed = null);
 
 /// <summary>The result of reconciling one pool: the decision, whether the write was sent, and the pool as recorded.</summary>
 /// <param name="NewlyRecorded">This call created the pool's record (the app had none before).</param>
-public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool WriteSent, PoolRecord? Pool, FindingChanges? Findings = null, bool NewlyRecorded = false)
+/// <param name="EventMarked">The request's event was marked handled with the pool's record (<see cref="ReconcileRequest.Processed"/>).</param>
+public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool WriteSent, PoolRecord? Pool, FindingChanges? Findings = null, bool NewlyRecorded = false, bool EventMarked = false)
 {
     public bool IsRetry => Decision.Outcome == DecisionOutcome.Retry;
 }

@@ -60,22 +60,22 @@ public sealed class ScaleSetEventHandler(
 
         try
         {
-            var processed = await store.GetProcessedEventAsync(resourceEvent.Id, cancellationToken).ConfigureAwait(false);
+            var processed = await store.GetProcessedEventAsync(id, resourceEvent.Id, cancellationToken).ConfigureAwait(false);
             if (processed is not null)
             {
                 Log.DuplicateEventSkipped(logger, resourceEvent.Id, processed.ProcessedAt, processed.Outcome);
                 return new EventOutcome(resourceEvent.Id, EventDisposition.Duplicate, $"already processed ({processed.Outcome})", id.Value);
             }
 
-            var outcome = resourceEvent.Kind switch
+            var (outcome, marked) = resourceEvent.Kind switch
             {
                 ResourceEventKind.WriteSuccess => await HandleWriteSuccessAsync(resourceEvent, id, cancellationToken).ConfigureAwait(false),
-                ResourceEventKind.DeleteSuccess => await HandleDeleteAsync(resourceEvent, id, cancellationToken).ConfigureAwait(false),
-                ResourceEventKind.WriteFailure or ResourceEventKind.WriteCancel => await HandleRefusedAsync(resourceEvent, id, cancellationToken).ConfigureAwait(false),
-                _ => Recorded(resourceEvent, id),
+                ResourceEventKind.DeleteSuccess => (await HandleDeleteAsync(resourceEvent, id, cancellationToken).ConfigureAwait(false), false),
+                ResourceEventKind.WriteFailure or ResourceEventKind.WriteCancel => (await HandleRefusedAsync(resourceEvent, id, cancellationToken).ConfigureAwait(false), false),
+                _ => (Recorded(resourceEvent, id), false),
             };
 
-            if (outcome.Disposition != EventDisposition.RetryLater)
+            if (outcome.Disposition != EventDisposition.RetryLater && !marked)
             {
                 await MarkProcessedAsync(resourceEvent, outcome, cancellationToken).ConfigureAwait(false);
             }
@@ -93,13 +93,15 @@ public sealed class ScaleSetEventHandler(
         }
     }
 
-    private async Task<EventOutcome> HandleWriteSuccessAsync(ResourceEvent resourceEvent, ScaleSetId id, CancellationToken cancellationToken)
+    /// <summary>The reconcile marks the event handled with the pool's record when it ends with one (one write less); otherwise the caller marks it.</summary>
+    private async Task<(EventOutcome Outcome, bool Marked)> HandleWriteSuccessAsync(ResourceEvent resourceEvent, ScaleSetId id, CancellationToken cancellationToken)
     {
-        var result = await reconciler.ReconcileAsync(new ReconcileRequest(id, ReconcileTrigger.Event, resourceEvent.Id), cancellationToken).ConfigureAwait(false);
+        var mark = Mark(resourceEvent, EventDisposition.Handled);
+        var result = await reconciler.ReconcileAsync(new ReconcileRequest(id, ReconcileTrigger.Event, resourceEvent.Id, Processed: mark), cancellationToken).ConfigureAwait(false);
         var detail = $"{result.Decision.Outcome} ({result.Decision.Reason}): {result.Decision.Explanation}";
         return result.IsRetry
-            ? new EventOutcome(resourceEvent.Id, EventDisposition.RetryLater, detail, id.Value)
-            : new EventOutcome(resourceEvent.Id, EventDisposition.Handled, detail, id.Value);
+            ? (new EventOutcome(resourceEvent.Id, EventDisposition.RetryLater, detail, id.Value), false)
+            : (new EventOutcome(resourceEvent.Id, EventDisposition.Handled, detail, id.Value), result.EventMarked);
     }
 
     private async Task<EventOutcome> HandleDeleteAsync(ResourceEvent resourceEvent, ScaleSetId id, CancellationToken cancellationToken)
@@ -148,9 +150,10 @@ public sealed class ScaleSetEventHandler(
     }
 
     private Task MarkProcessedAsync(ResourceEvent resourceEvent, EventOutcome outcome, CancellationToken cancellationToken) =>
-        store.MarkEventProcessedAsync(
-            new ProcessedEvent(resourceEvent.Id, resourceEvent.EventType, resourceEvent.ResourceUri, time.GetUtcNow(), outcome.Disposition.ToString()),
-            cancellationToken);
+        store.MarkEventProcessedAsync(Mark(resourceEvent, outcome.Disposition), cancellationToken);
+
+    private ProcessedEvent Mark(ResourceEvent resourceEvent, EventDisposition disposition) =>
+        new(resourceEvent.Id, resourceEvent.EventType, resourceEvent.ResourceUri, time.GetUtcNow(), disposition.ToString());
 
     private static string Excerpt(ResourceEvent e) =>
         $"type={e.EventType}; operation={e.OperationName}; resource={Truncate(e.ResourceUri)}; correlationId={e.CorrelationId}";

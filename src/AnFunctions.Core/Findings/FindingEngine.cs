@@ -34,13 +34,25 @@ public sealed partial class FindingEngine(
     public async Task<IReadOnlyList<Finding>> OpenFindingsAsync(ScaleSetId poolId, CancellationToken cancellationToken) =>
         (await store.ListForPoolAsync(poolId, cancellationToken).ConfigureAwait(false)).Where(f => f.IsOpen).ToList();
 
-    public async Task<FindingChanges> ApplyAsync(ScaleSetId poolId, FindingEvaluation evaluation, CancellationToken cancellationToken)
+    /// <summary>Every finding of a pool as stored, open and resolved: what <see cref="ApplyAsync(ScaleSetId, FindingEvaluation, IReadOnlyList{Finding}?, CancellationToken)"/> merges with.</summary>
+    public Task<IReadOnlyList<Finding>> ForPoolAsync(ScaleSetId poolId, CancellationToken cancellationToken) =>
+        store.ListForPoolAsync(poolId, cancellationToken);
+
+    public Task<FindingChanges> ApplyAsync(ScaleSetId poolId, FindingEvaluation evaluation, CancellationToken cancellationToken) =>
+        ApplyAsync(poolId, evaluation, stored: null, cancellationToken);
+
+    /// <summary>
+    /// Applies what the rules say to the pool's findings, merged with <paramref name="stored"/> (every finding of the
+    /// pool as the caller just read it with <see cref="ForPoolAsync"/>, which spares a read) or with what the store
+    /// holds. The saves are conditional: a finding changed since it was read is read again and merged again.
+    /// </summary>
+    public async Task<FindingChanges> ApplyAsync(ScaleSetId poolId, FindingEvaluation evaluation, IReadOnlyList<Finding>? stored, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await ApplyOnceAsync(poolId, evaluation, cancellationToken).ConfigureAwait(false);
+                return await ApplyOnceAsync(poolId, evaluation, attempt == 1 ? stored : null, cancellationToken).ConfigureAwait(false);
             }
             catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
             {
@@ -90,9 +102,9 @@ public sealed partial class FindingEngine(
     public Task<FindingChanges> ResolveAllAsync(ScaleSetId poolId, CancellationToken cancellationToken) =>
         ApplyAsync(poolId, new FindingEvaluation([], Enum.GetValues<FindingKind>().ToHashSet()), cancellationToken);
 
-    private async Task<FindingChanges> ApplyOnceAsync(ScaleSetId poolId, FindingEvaluation evaluation, CancellationToken cancellationToken)
+    private async Task<FindingChanges> ApplyOnceAsync(ScaleSetId poolId, FindingEvaluation evaluation, IReadOnlyList<Finding>? known, CancellationToken cancellationToken)
     {
-        var stored = await store.ListForPoolAsync(poolId, cancellationToken).ConfigureAwait(false);
+        var stored = known ?? await store.ListForPoolAsync(poolId, cancellationToken).ConfigureAwait(false);
         var plan = Plan(poolId, evaluation, stored, skipUnchanged: false);
         foreach (var save in plan.Saves)
         {

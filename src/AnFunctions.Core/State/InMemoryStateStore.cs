@@ -28,10 +28,14 @@ public sealed partial class InMemoryStateStore : IStateStore
         }
     }
 
-    public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken)
+    public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) =>
+        SavePoolAsync(new PoolWrite(record), cancellationToken);
+
+    public Task<PoolRecord> SavePoolAsync(PoolWrite write, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(write);
         cancellationToken.ThrowIfCancellationRequested();
+        var record = write.Record;
         lock (_gate)
         {
             var exists = _pools.TryGetValue(record.Id.Key, out var current);
@@ -47,25 +51,36 @@ public sealed partial class InMemoryStateStore : IStateStore
                     : $"pool {record.Id} no longer exists");
             }
 
+            // All or nothing, as the Table store's transaction: the record, its decision, the event's mark.
             var stored = Normalize(record) with { Version = NextVersion() };
             _pools[record.Id.Key] = stored;
+            if (write.Decision is { } decision)
+            {
+                AddDecision(decision);
+            }
+
+            if (write.Processed is { } processed)
+            {
+                AddProcessed(processed);
+            }
+
             return Task.FromResult(stored);
         }
     }
 
-    public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolRecord> records, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolWrite> writes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(records);
-        var results = new List<PoolSaveResult>(records.Count);
-        foreach (var record in records)
+        ArgumentNullException.ThrowIfNull(writes);
+        var results = new List<PoolSaveResult>(writes.Count);
+        foreach (var write in writes)
         {
             try
             {
-                results.Add(new PoolSaveResult(record, await SavePoolAsync(record, cancellationToken).ConfigureAwait(false), null));
+                results.Add(new PoolSaveResult(write.Record, await SavePoolAsync(write, cancellationToken).ConfigureAwait(false), null));
             }
             catch (ConcurrencyConflictException e)
             {
-                results.Add(new PoolSaveResult(record, null, e));
+                results.Add(new PoolSaveResult(write.Record, null, e));
             }
         }
 
@@ -93,13 +108,14 @@ public sealed partial class InMemoryStateStore : IStateStore
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    public Task<ProcessedEvent?> GetProcessedEventAsync(string eventId, CancellationToken cancellationToken)
+    public Task<ProcessedEvent?> GetProcessedEventAsync(ScaleSetId pool, string eventId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(eventId);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(_events.GetValueOrDefault(eventId));
+            return Task.FromResult(_events.GetValueOrDefault(EventKey(pool.Key, eventId)));
         }
     }
 
@@ -107,6 +123,40 @@ public sealed partial class InMemoryStateStore : IStateStore
     {
         ArgumentNullException.ThrowIfNull(processed);
         cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            AddProcessed(processed);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task AppendDecisionAsync(DecisionRecord decision, CancellationToken cancellationToken) =>
+        AppendDecisionsAsync([decision], cancellationToken);
+
+    public Task AppendDecisionsAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var decision in decisions)
+        {
+            ArgumentNullException.ThrowIfNull(decision, nameof(decisions));
+        }
+
+        lock (_gate)
+        {
+            foreach (var decision in decisions)
+            {
+                AddDecision(decision);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Under the gate.</summary>
+    private void AddProcessed(ProcessedEvent processed)
+    {
         var stored = processed with
         {
             EventType = StateLimits.Truncate(processed.EventType, StateLimits.MaxTextLength),
@@ -114,18 +164,16 @@ public sealed partial class InMemoryStateStore : IStateStore
             Outcome = StateLimits.Truncate(processed.Outcome, StateLimits.MaxTextLength),
             ProcessedAt = processed.ProcessedAt.ToUniversalTime(),
         };
-        lock (_gate)
-        {
-            _events.TryAdd(processed.EventId, stored);
-        }
-
-        return Task.CompletedTask;
+        var pool = ScaleSetId.TryParse(processed.Subject, out var id, out _) ? id.Key : "";
+        _events.TryAdd(EventKey(pool, processed.EventId), stored);
     }
 
-    public Task AppendDecisionAsync(DecisionRecord decision, CancellationToken cancellationToken)
+    /// <summary>A mark is found with its pool's id, as in the Table store (where it lives in the pool's partition).</summary>
+    private static string EventKey(string poolKey, string eventId) => poolKey + "\n" + eventId;
+
+    /// <summary>Under the gate.</summary>
+    private void AddDecision(DecisionRecord decision)
     {
-        ArgumentNullException.ThrowIfNull(decision);
-        cancellationToken.ThrowIfCancellationRequested();
         var stored = decision with
         {
             At = decision.At.ToUniversalTime(),
@@ -135,18 +183,13 @@ public sealed partial class InMemoryStateStore : IStateStore
             VmSizes = Array.AsReadOnly(decision.VmSizes.ToArray()),
             WriteBody = StateLimits.TruncateOrNull(decision.WriteBody, StateLimits.MaxWriteBodyLength),
         };
-        lock (_gate)
+        if (!_decisions.TryGetValue(decision.PoolId.Key, out var list))
         {
-            if (!_decisions.TryGetValue(decision.PoolId.Key, out var list))
-            {
-                list = [];
-                _decisions[decision.PoolId.Key] = list;
-            }
-
-            list.Add((++_sequence, stored));
+            list = [];
+            _decisions[decision.PoolId.Key] = list;
         }
 
-        return Task.CompletedTask;
+        list.Add((++_sequence, stored));
     }
 
     public Task<IReadOnlyList<DecisionRecord>> GetDecisionsAsync(ScaleSetId id, int max, CancellationToken cancellationToken)

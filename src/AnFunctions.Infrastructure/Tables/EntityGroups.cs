@@ -120,7 +120,7 @@ internal static class EntityGroups
         return null;
     }
 
-    private static bool IsConflict(RequestFailedException e) =>
+    internal static bool IsConflict(RequestFailedException e) =>
         TableErrors.IsStatus(e, 409) || TableErrors.IsStatus(e, 412) || TableErrors.IsStatus(e, 404);
 
     /// <summary>

@@ -108,8 +108,13 @@ internal static class StateEntities
         Version = version,
     };
 
-    public static TableEntity FromProcessedEvent(ProcessedEvent processed) =>
-        new(TableKeys.EventPartition(processed.EventId), TableKeys.EventRow(processed.EventId))
+    /// <summary>
+    /// A handled event: in the partition of the pool its subject names (pools table), or, for a subject that names no
+    /// scale set, in the events table (<paramref name="pool"/> null).
+    /// </summary>
+    public static TableEntity FromProcessedEvent(ProcessedEvent processed, ScaleSetId? pool) =>
+        new(pool is null ? TableKeys.EventPartition(processed.EventId) : TableKeys.PoolPartition(pool),
+            pool is null ? TableKeys.EventRow(processed.EventId) : TableKeys.ProcessedRow(processed.EventId))
         {
             ["EventId"] = StateLimits.Truncate(processed.EventId, StateLimits.MaxTextLength),
             ["EventType"] = StateLimits.Truncate(processed.EventType, StateLimits.MaxTextLength),
@@ -126,9 +131,10 @@ internal static class StateEntities
         RequiredDate(entity, "ProcessedAt"),
         Required(entity, "Outcome"));
 
+    /// <summary>A decision, in its pool's subscription partition of the pools table.</summary>
     public static TableEntity FromDecision(DecisionRecord decision, string suffix)
     {
-        var entity = new TableEntity(TableKeys.DecisionPartition(decision.PoolId), TableKeys.DecisionRow(decision.At, suffix))
+        var entity = new TableEntity(TableKeys.PoolPartition(decision.PoolId), TableKeys.PoolDecisionRow(decision.PoolId, decision.At, suffix))
         {
             ["PoolId"] = decision.PoolId.Value,
             ["At"] = decision.At,

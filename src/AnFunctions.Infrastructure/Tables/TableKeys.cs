@@ -39,12 +39,38 @@ internal static class TableKeys
     /// <summary>Pools: <c>resourcegroup/name</c>, lower-cased and escaped.</summary>
     public static string PoolRow(ScaleSetId id) => Escape($"{id.ResourceGroup}/{id.Name}".ToLowerInvariant());
 
-    /// <summary>Processed events: the first two hex digits of SHA-256(event id), to spread the load over 256 partitions.</summary>
+    /// <summary>
+    /// Pool rows are escaped text (<c>%</c> and the unreserved characters <c>- . 0-9 _ a-z ~</c>) or <c>~</c> + hash: they
+    /// all sort at or after <c>%</c>. The other rows of a subscription's partition in the pools table (the pools'
+    /// decisions, <see cref="PoolDecisionRowPrefix"/>, and the marks of handled events, <see cref="ProcessedRowPrefix"/>)
+    /// start with <c>$</c>, which sorts before: "the pool records of a subscription" is <c>RowKey ge '%'</c>.
+    /// </summary>
+    public const string PoolRowsFrom = "%";
+
+    /// <summary>Decision rows in the pools table: <c>$d|{pool part}|{inverted ticks}-{suffix}</c>.</summary>
+    public const string PoolDecisionRowPrefix = "$d|";
+
+    /// <summary>Handled-event rows in the pools table: <c>$e|{escaped event id}</c>.</summary>
+    public const string ProcessedRowPrefix = "$e|";
+
+    /// <summary>The row keys of one pool's decisions start with this; they sort newest first.</summary>
+    public static string PoolDecisionRowsOf(ScaleSetId id) => PoolDecisionRowPrefix + FindingPoolPart(id) + "|";
+
+    /// <summary>
+    /// A decision, in its pool's subscription partition of the pools table (so it is written in the same entity-group
+    /// transaction as the record, and a subscription's decisions share transactions).
+    /// </summary>
+    public static string PoolDecisionRow(ScaleSetId id, DateTimeOffset at, string suffix) => PoolDecisionRowsOf(id) + DecisionRow(at, suffix);
+
+    /// <summary>The mark of a handled event, in the partition of the pool it is about.</summary>
+    public static string ProcessedRow(string eventId) => ProcessedRowPrefix + EscapeWithin(eventId, MaxReadableKeyLength - ProcessedRowPrefix.Length);
+
+    /// <summary>Processed events whose subject names no scale set (events table): the first two hex digits of SHA-256(event id), to spread the load over 256 partitions.</summary>
     public static string EventPartition(string eventId) => Sha256Hex(eventId)[..2];
 
     public static string EventRow(string eventId) => Escape(eventId);
 
-    /// <summary>Decisions: the pool's lower-cased id, escaped.</summary>
+    /// <summary>Decisions layout 1 (the decisions table, read and pruned until empty): the pool's lower-cased id, escaped.</summary>
     public static string DecisionPartition(ScaleSetId id) => Escape(id.Key);
 
     /// <summary>

@@ -105,8 +105,8 @@ public sealed class RetentionTests
         var findings = new InMemoryFindingStore();
         var runs = new InMemoryAuditRunStore();
         var pool = ScaleSetId.Create("3f2c9a4e-6b1d-4e0a-9c55-7d2e8a1b4c60", "rg", "vmss1");
-        await state.MarkEventProcessedAsync(new ProcessedEvent("in-window", "t", "s", Now.AddHours(-47), "handled"), default);
-        await state.MarkEventProcessedAsync(new ProcessedEvent("expired", "t", "s", Now.AddHours(-49), "handled"), default);
+        await state.MarkEventProcessedAsync(new ProcessedEvent("in-window", "t", pool.Value, Now.AddHours(-47), "handled"), default);
+        await state.MarkEventProcessedAsync(new ProcessedEvent("expired", "t", pool.Value, Now.AddHours(-49), "handled"), default);
         await state.AppendDecisionAsync(Decision(pool, Now.AddDays(-3)), default);
         await state.AppendDecisionAsync(Decision(pool, Now.AddDays(-1)), default);
         await runs.SaveAsync(new AuditRun { RunId = "old", Trigger = "timer", Started = Now.AddDays(-3) }, default);
@@ -118,8 +118,8 @@ public sealed class RetentionTests
 
         Assert.Equal(3, report.Deleted);
         Assert.False(report.More);
-        Assert.Null(await state.GetProcessedEventAsync("expired", default));
-        Assert.NotNull(await state.GetProcessedEventAsync("in-window", default));
+        Assert.Null(await state.GetProcessedEventAsync(pool, "expired", default));
+        Assert.NotNull(await state.GetProcessedEventAsync(pool, "in-window", default));
         Assert.Single(await state.GetDecisionsAsync(pool, 10, default));
         Assert.Empty(await runs.ListAsync(10, default));
         var perTable = logger.Collector.GetSnapshot().Where(r => r.Id.Name == "RowsPruned")

@@ -68,6 +68,6 @@ public sealed class TwoInstancesOnAzuriteTests(AzuriteFixture azurite, Xunit.Abs
         var pool = await store.GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None);
         Assert.True(pool!.AcceleratedNetworking);
         Assert.True(pool.EnabledByApp);
-        Assert.NotNull(await store.GetProcessedEventAsync("storm-azurite", CancellationToken.None));
+        Assert.NotNull(await store.GetProcessedEventAsync(ScaleSetId.Parse(id), "storm-azurite", CancellationToken.None));
     }
 }

@@ -59,6 +59,25 @@ public sealed class AuditTableRoundTripTests(AzuriteFixture azurite) : IAsyncLif
     }
 
     [Fact]
+    public async Task RunAsync_FirstRun_RecordsEveryPoolWithItsDecisionInTransactionsNotOneRowAtATime()
+    {
+        Assert.NotNull(azurite);
+        var (_, services) = Fleet();
+        await using var __ = services;
+
+        var first = await services.GetRequiredService<FleetAudit>().RunAsync(CancellationToken.None);
+
+        Assert.Equal(Pools, first.PoolsRecorded);
+        // 250 records with their 250 decisions ("existing pool, outside the new-pool window"): 500 rows of one
+        // partition, 5 transactions; the 250 findings (info: no alert), 3 more. A decision written on its own (an
+        // insert per pool, as when each pool's decisions were a partition of their own) would make 250 inserts.
+        // Around them: the three tables created on first use, the run's record read and saved twice, the queries.
+        Assert.Equal(new Dictionary<string, int> { ["CreateTable"] = 3, ["Query"] = 3, ["Read"] = 1, ["Replace"] = 2, ["Transaction"] = 8 }, first.TableCalls);
+        var decisions = await services.GetRequiredService<IStateStore>().GetDecisionsAsync(ScaleSetId.Parse(PoolId(7)), 10, CancellationToken.None);
+        Assert.Equal(Core.Decisions.DecisionReason.ExistingPoolOutsideWindow, Assert.Single(decisions).Reason);
+    }
+
+    [Fact]
     public async Task RunAsync_SomePoolsChanged_WritesOnlyThoseInBatches()
     {
         Assert.NotNull(azurite);

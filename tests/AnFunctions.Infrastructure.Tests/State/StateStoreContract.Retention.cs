@@ -16,9 +16,9 @@ public abstract partial class StateStoreContract
     [Fact]
     public async Task PruneAsync_ProcessedEvents_DeletesOnlyThoseProcessedBeforeTheCutoff()
     {
-        var old = new ProcessedEvent("old-" + Guid.NewGuid(), "type", "subject", Cutoff.AddSeconds(-1), "handled");
-        var atCutoff = new ProcessedEvent("at-" + Guid.NewGuid(), "type", "subject", Cutoff, "handled");
-        var recent = new ProcessedEvent("new-" + Guid.NewGuid(), "type", "subject", Cutoff.AddHours(1), "handled");
+        var old = new ProcessedEvent("old-" + Guid.NewGuid(), "type", EventPool.Value, Cutoff.AddSeconds(-1), "handled");
+        var atCutoff = new ProcessedEvent("at-" + Guid.NewGuid(), "type", EventPool.Value, Cutoff, "handled");
+        var recent = new ProcessedEvent("new-" + Guid.NewGuid(), "type", EventPool.Value, Cutoff.AddHours(1), "handled");
         foreach (var processed in new[] { old, atCutoff, recent })
         {
             await Store.MarkEventProcessedAsync(processed, Ct);
@@ -27,9 +27,9 @@ public abstract partial class StateStoreContract
         var pruned = await Prunable.PruneAsync(AllAt(Cutoff), Unbounded, Ct);
 
         Assert.Equal(new PrunedRows(RetentionTable.ProcessedEvents, 1, false), pruned.Single(p => p.Table == RetentionTable.ProcessedEvents));
-        Assert.Null(await Store.GetProcessedEventAsync(old.EventId, Ct));
-        Assert.NotNull(await Store.GetProcessedEventAsync(atCutoff.EventId, Ct));
-        Assert.NotNull(await Store.GetProcessedEventAsync(recent.EventId, Ct));
+        Assert.Null(await Store.GetProcessedEventAsync(EventPool, old.EventId, Ct));
+        Assert.NotNull(await Store.GetProcessedEventAsync(EventPool, atCutoff.EventId, Ct));
+        Assert.NotNull(await Store.GetProcessedEventAsync(EventPool, recent.EventId, Ct));
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public abstract partial class StateStoreContract
     [Fact]
     public async Task PruneAsync_MoreThanOneRunHolds_DeletesAtMostItsPagesAndSaysMoreIsLeft()
     {
-        var expired = Enumerable.Range(0, 5).Select(i => new ProcessedEvent($"old-{i}-{Guid.NewGuid()}", "t", "s", Cutoff.AddHours(-i - 1), "handled")).ToList();
-        var kept = new ProcessedEvent("kept-" + Guid.NewGuid(), "t", "s", Cutoff.AddMinutes(1), "handled");
+        var expired = Enumerable.Range(0, 5).Select(i => new ProcessedEvent($"old-{i}-{Guid.NewGuid()}", "t", EventPool.Value, Cutoff.AddHours(-i - 1), "handled")).ToList();
+        var kept = new ProcessedEvent("kept-" + Guid.NewGuid(), "t", EventPool.Value, Cutoff.AddMinutes(1), "handled");
         foreach (var processed in expired.Append(kept))
         {
             await Store.MarkEventProcessedAsync(processed, Ct);
@@ -84,16 +84,16 @@ public abstract partial class StateStoreContract
         Assert.Equal(expired.Count, runs.Sum(r => r.Deleted));
         foreach (var processed in expired)
         {
-            Assert.Null(await Store.GetProcessedEventAsync(processed.EventId, Ct));
+            Assert.Null(await Store.GetProcessedEventAsync(EventPool, processed.EventId, Ct));
         }
 
-        Assert.NotNull(await Store.GetProcessedEventAsync(kept.EventId, Ct));
+        Assert.NotNull(await Store.GetProcessedEventAsync(EventPool, kept.EventId, Ct));
     }
 
     [Fact]
     public async Task PruneAsync_NothingPastTheCutoff_DeletesNothing()
     {
-        await Store.MarkEventProcessedAsync(new ProcessedEvent("e-" + Guid.NewGuid(), "t", "s", Cutoff, "handled"), Ct);
+        await Store.MarkEventProcessedAsync(new ProcessedEvent("e-" + Guid.NewGuid(), "t", EventPool.Value, Cutoff, "handled"), Ct);
         await Store.AppendDecisionAsync(Decision(NewId(), Cutoff), Ct);
         await Store.AddRejectedEventAsync(new RejectedEvent("r", "why", "{", Cutoff), Ct);
 

@@ -11,6 +11,9 @@ public abstract partial class StateStoreContract
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 14, 9, 26, 53, TimeSpan.FromHours(2));
 
+    /// <summary>The pool the processed-event tests' events are about (each test's event ids are its own).</summary>
+    private static readonly ScaleSetId EventPool = ScaleSetId.Create("5e1f0f2a-0000-4000-8000-00000000e0e0", "rg-events", "pool-events");
+
     protected abstract IStateStore Store { get; }
 
     private static CancellationToken Ct => CancellationToken.None;
@@ -223,7 +226,7 @@ public abstract partial class StateStoreContract
             .Append(existing with { Location = "moved" })
             .ToList();
 
-        var results = await Store.SavePoolsAsync(records, Ct);
+        var results = await Store.SavePoolsAsync(records.Select(r => new PoolWrite(r)).ToList(), Ct);
 
         Assert.Equal(records.Select(r => r.Id), results.Select(r => r.Requested.Id));
         Assert.All(results, r => Assert.Null(r.Conflict));
@@ -253,7 +256,7 @@ public abstract partial class StateStoreContract
             .Append(FullPool(taken.Id) with { Location = "second" })
             .ToList();
 
-        var results = await Store.SavePoolsAsync(records, Ct);
+        var results = await Store.SavePoolsAsync(records.Select(r => new PoolWrite(r)).ToList(), Ct);
 
         Assert.IsType<ConcurrencyConflictException>(results[20].Conflict);
         Assert.Null(results[20].Saved);
@@ -422,17 +425,17 @@ public abstract partial class StateStoreContract
     [Fact]
     public async Task GetProcessedEventAsync_Missing_ReturnsNull()
     {
-        Assert.Null(await Store.GetProcessedEventAsync(Guid.NewGuid().ToString(), Ct));
+        Assert.Null(await Store.GetProcessedEventAsync(EventPool, Guid.NewGuid().ToString(), Ct));
     }
 
     [Fact]
     public async Task MarkEventProcessedAsync_Then_GetReturnsEveryField()
     {
         var processed = new ProcessedEvent(Guid.NewGuid().ToString(), "Microsoft.Resources.ResourceWriteSuccess",
-            NewId().Value, T0, "EnableAcceleratedNetworking");
+            EventPool.Value, T0, "EnableAcceleratedNetworking");
 
         await Store.MarkEventProcessedAsync(processed, Ct);
-        var read = await Store.GetProcessedEventAsync(processed.EventId, Ct);
+        var read = await Store.GetProcessedEventAsync(EventPool, processed.EventId, Ct);
 
         Assert.Equal(processed, read);
         Assert.Equal(TimeSpan.Zero, read!.ProcessedAt.Offset);
@@ -442,12 +445,12 @@ public abstract partial class StateStoreContract
     public async Task MarkEventProcessedAsync_Twice_KeepsTheFirst()
     {
         var id = Guid.NewGuid().ToString();
-        var first = new ProcessedEvent(id, "type", "subject", T0, "first");
+        var first = new ProcessedEvent(id, "type", EventPool.Value, T0, "first");
 
         await Store.MarkEventProcessedAsync(first, Ct);
         await Store.MarkEventProcessedAsync(first with { Outcome = "second", ProcessedAt = T0.AddMinutes(5) }, Ct);
 
-        Assert.Equal(first, await Store.GetProcessedEventAsync(id, Ct));
+        Assert.Equal(first, await Store.GetProcessedEventAsync(EventPool, id, Ct));
     }
 
     [Theory]
@@ -460,19 +463,19 @@ public abstract partial class StateStoreContract
     {
         var id = Guid.NewGuid() + suffix;
 
-        await Store.MarkEventProcessedAsync(new ProcessedEvent(id, "type", "subject", T0, "ok"), Ct);
+        await Store.MarkEventProcessedAsync(new ProcessedEvent(id, "type", EventPool.Value, T0, "ok"), Ct);
 
-        Assert.Equal(id, (await Store.GetProcessedEventAsync(id, Ct))?.EventId);
-        Assert.Null(await Store.GetProcessedEventAsync(id + "x", Ct));
+        Assert.Equal(id, (await Store.GetProcessedEventAsync(EventPool, id, Ct))?.EventId);
+        Assert.Null(await Store.GetProcessedEventAsync(EventPool, id + "x", Ct));
     }
 
     [Fact]
     public async Task GetProcessedEventAsync_IdDiffersInCase_IsAnotherEvent()
     {
         var id = "ABC-" + Guid.NewGuid();
-        await Store.MarkEventProcessedAsync(new ProcessedEvent(id, "type", "subject", T0, "ok"), Ct);
+        await Store.MarkEventProcessedAsync(new ProcessedEvent(id, "type", EventPool.Value, T0, "ok"), Ct);
 
-        Assert.Null(await Store.GetProcessedEventAsync(id.ToLowerInvariant(), Ct));
+        Assert.Null(await Store.GetProcessedEventAsync(EventPool, id.ToLowerInvariant(), Ct));
     }
 
     [Fact]
@@ -480,10 +483,146 @@ public abstract partial class StateStoreContract
     {
         var id = Guid.NewGuid() + new string('x', 2_000);
 
-        await Store.MarkEventProcessedAsync(new ProcessedEvent(id, "type", "subject", T0, "ok"), Ct);
+        await Store.MarkEventProcessedAsync(new ProcessedEvent(id, "type", EventPool.Value, T0, "ok"), Ct);
 
-        Assert.Equal(id, (await Store.GetProcessedEventAsync(id, Ct))?.EventId);
-        Assert.Null(await Store.GetProcessedEventAsync(id[..^1], Ct));
+        Assert.Equal(id, (await Store.GetProcessedEventAsync(EventPool, id, Ct))?.EventId);
+        Assert.Null(await Store.GetProcessedEventAsync(EventPool, id[..^1], Ct));
+    }
+
+    [Fact]
+    public async Task GetProcessedEventAsync_AnotherPool_ReturnsNull()
+    {
+        var id = Guid.NewGuid().ToString();
+        await Store.MarkEventProcessedAsync(new ProcessedEvent(id, "type", EventPool.Value, T0, "ok"), Ct);
+
+        Assert.Null(await Store.GetProcessedEventAsync(NewId(), id, Ct));
+        Assert.NotNull(await Store.GetProcessedEventAsync(ScaleSetId.Parse(EventPool.Value.ToUpperInvariant()), id, Ct));
+    }
+
+    // ---- a record with its decision and its event's mark ---------------------------------------------------------
+
+    [Fact]
+    public async Task SavePoolAsync_WithDecisionAndMark_WritesAllThree()
+    {
+        var id = NewId();
+        var mark = new ProcessedEvent(Guid.NewGuid().ToString(), "Microsoft.Resources.ResourceWriteSuccess", id.Value, T0, "Handled");
+
+        var saved = await Store.SavePoolAsync(new PoolWrite(FullPool(id), Decision(id, T0), mark), Ct);
+
+        Assert.Equal(saved.Version, (await Store.GetPoolAsync(id, Ct))?.Version);
+        AssertSameDecision(Decision(id, T0), Assert.Single(await Store.GetDecisionsAsync(id, 10, Ct)));
+        Assert.Equal(mark, await Store.GetProcessedEventAsync(id, mark.EventId, Ct));
+    }
+
+    [Fact]
+    public async Task SavePoolAsync_WithDecisionAndMarkOnAStaleVersion_ThrowsAndWritesNothing()
+    {
+        var id = NewId();
+        var first = await Store.SavePoolAsync(FullPool(id), Ct);
+        await Store.SavePoolAsync(first with { Location = "moved" }, Ct);
+        var mark = new ProcessedEvent(Guid.NewGuid().ToString(), "type", id.Value, T0, "Handled");
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(
+            () => Store.SavePoolAsync(new PoolWrite(first with { Location = "stale" }, Decision(id, T0), mark), Ct));
+
+        Assert.Equal("moved", (await Store.GetPoolAsync(id, Ct))?.Location);
+        Assert.Empty(await Store.GetDecisionsAsync(id, 10, Ct));
+        Assert.Null(await Store.GetProcessedEventAsync(id, mark.EventId, Ct));
+    }
+
+    [Fact]
+    public async Task SavePoolAsync_InsertOfAnExistingPoolWithAMark_ThrowsAndWritesNoMark()
+    {
+        var id = NewId();
+        await Store.SavePoolAsync(FullPool(id), Ct);
+        var mark = new ProcessedEvent(Guid.NewGuid().ToString(), "type", id.Value, T0, "Handled");
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => Store.SavePoolAsync(new PoolWrite(FullPool(id), null, mark), Ct));
+
+        Assert.Null(await Store.GetProcessedEventAsync(id, mark.EventId, Ct));
+    }
+
+    [Fact]
+    public async Task SavePoolAsync_EventMarkedAlready_SavesTheRecordAndDecisionAndKeepsTheFirstMark()
+    {
+        var id = NewId();
+        var first = new ProcessedEvent(Guid.NewGuid().ToString(), "type", id.Value, T0, "Handled");
+        await Store.MarkEventProcessedAsync(first, Ct);
+
+        var saved = await Store.SavePoolAsync(new PoolWrite(FullPool(id), Decision(id, T0), first with { ProcessedAt = T0.AddMinutes(5), Outcome = "second" }), Ct);
+
+        Assert.Equal(saved.Version, (await Store.GetPoolAsync(id, Ct))?.Version);
+        Assert.Single(await Store.GetDecisionsAsync(id, 10, Ct));
+        Assert.Equal(first, await Store.GetProcessedEventAsync(id, first.EventId, Ct));
+    }
+
+    [Fact]
+    public async Task SavePoolsAsync_WithDecisions_WritesTheDecisionsOfTheSavedRecordsOnly()
+    {
+        var subscription = Guid.NewGuid().ToString();
+        var raced = await Store.SavePoolAsync(FullPool(ScaleSetId.Create(subscription, "rg", "raced")), Ct);
+        await Store.SavePoolAsync(raced with { Location = "current" }, Ct);
+        var fresh = Enumerable.Range(0, 70).Select(i => ScaleSetId.Create(subscription, "rg", $"fresh{i:D2}")).ToList();
+        var writes = fresh.Select(id => new PoolWrite(FullPool(id), Decision(id, T0)))
+            .Append(new PoolWrite(raced with { Location = "stale" }, Decision(raced.Id, T0)))
+            .ToList();
+
+        var results = await Store.SavePoolsAsync(writes, Ct);
+
+        Assert.IsType<ConcurrencyConflictException>(results[^1].Conflict);
+        Assert.Empty(await Store.GetDecisionsAsync(raced.Id, 10, Ct));
+        foreach (var id in fresh)
+        {
+            Assert.Single(await Store.GetDecisionsAsync(id, 10, Ct));
+        }
+
+        Assert.Equal(71, await CountAsync(Store.ListPoolsAsync(subscription, Ct)));
+    }
+
+    [Fact]
+    public async Task ListPoolsAsync_SubscriptionWithDecisionsAndMarks_ListsItsPoolsOnly()
+    {
+        var subscription = Guid.NewGuid().ToString();
+        // Row keys begin with the escaped resource group: letters, digits, '_', '-', '.', and '(' escaped to '%28'.
+        var ids = new[] { ("rg", "a"), ("rg", "z"), ("(paren)", "p"), ("_under", "u"), ("-dash", "d"), ("0digit", "n"), ("RG.Upper", "Z") }
+            .Select(n => ScaleSetId.Create(subscription, n.Item1, n.Item2)).ToList();
+        foreach (var id in ids)
+        {
+            await Store.SavePoolAsync(new PoolWrite(FullPool(id), Decision(id, T0), new ProcessedEvent(Guid.NewGuid().ToString(), "type", id.Value, T0, "Handled")), Ct);
+        }
+
+        await Store.AppendDecisionsAsync(ids.Select(id => Decision(id, T0.AddMinutes(1))).ToList(), Ct);
+
+        Assert.Equal(ids.Select(i => i.Key).Order(StringComparer.Ordinal),
+            (await ToListAsync(Store.ListPoolsAsync(subscription, Ct))).Select(p => p.Id.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(ids.Count, (await ToListAsync(Store.ListPoolsAsync(null, Ct))).Count(p => p.Id.SubscriptionId == subscription));
+    }
+
+    [Fact]
+    public async Task AppendDecisionsAsync_ManyOverTwoSubscriptions_EachPoolGetsItsOwnNewestFirst()
+    {
+        // 150 in one subscription: more than one entity-group transaction's 100.
+        var first = Enumerable.Range(0, 75).Select(i => ScaleSetId.Create("1a000000-0000-4000-8000-" + Guid.NewGuid().ToString("N")[..12], "rg", "p")).Take(1)
+            .Concat(Enumerable.Range(0, 74).Select(_ => NewId())).ToList();
+        var subscription = Guid.NewGuid().ToString();
+        var shared = Enumerable.Range(0, 75).Select(i => ScaleSetId.Create(subscription, "rg", $"pool{i:D2}")).ToList();
+        var decisions = shared.SelectMany(id => new[] { Decision(id, T0), Decision(id, T0.AddMinutes(1)) with { Explanation = "newer" } })
+            .Concat(first.Select(id => Decision(id, T0)))
+            .ToList();
+
+        await Store.AppendDecisionsAsync(decisions, Ct);
+
+        foreach (var id in shared)
+        {
+            Assert.Equal(["newer", Decision(id, T0).Explanation], (await Store.GetDecisionsAsync(id, 10, Ct)).Select(d => d.Explanation));
+        }
+
+        foreach (var id in first)
+        {
+            Assert.Single(await Store.GetDecisionsAsync(id, 10, Ct));
+        }
+
+        Assert.Empty(await ToListAsync(Store.ListPoolsAsync(subscription, Ct)));
     }
 
     // ---- decisions -----------------------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ public sealed class TableStateStoreLayoutTests : IAsyncLifetime
     public async Task AnyOperation_FirstUse_CreatesItsTableWithThePrefix()
     {
         await _store.GetPoolAsync(Id, default);
-        await _store.GetProcessedEventAsync("x", default);
+        await _store.GetProcessedEventAsync(Id, "x", default);
+        await _store.MarkEventProcessedAsync(new ProcessedEvent("y", "type", "not a scale set", At, "Rejected"), default);
         await _store.GetDecisionsAsync(Id, 1, default);
         await foreach (var _ in _store.ListRejectedEventsAsync(default))
         {
@@ -108,9 +109,22 @@ public sealed class TableStateStoreLayoutTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MarkEventProcessedAsync_Keys_AreHashBucketAndEscapedId()
+    public async Task MarkEventProcessedAsync_SubjectIsAPool_IsARowOfThePoolsPartitionBeforeThePools()
     {
-        await _store.MarkEventProcessedAsync(new ProcessedEvent("a/b#c", "type", "subject", At, "ok"), default);
+        await _store.MarkEventProcessedAsync(new ProcessedEvent("a/b#c", "type", Id.Value, At, "ok"), default);
+
+        var entity = await Single(_prefix + "Pools");
+
+        Assert.Equal("0f8fad5b-d9cb-469f-a165-70867728950e", entity.PartitionKey);
+        Assert.Equal("$e|a%2Fb%23c", entity.RowKey);
+        Assert.Equal("a/b#c", entity.GetString("EventId"));
+        Assert.True(string.CompareOrdinal(entity.RowKey, TableKeys.PoolRowsFrom) < 0);
+    }
+
+    [Fact]
+    public async Task MarkEventProcessedAsync_SubjectIsNoScaleSet_IsKeptInTheEventsTableByHashBucket()
+    {
+        await _store.MarkEventProcessedAsync(new ProcessedEvent("a/b#c", "type", "not a scale set", At, "Rejected"), default);
 
         var entity = await Single(_prefix + "Events");
 
@@ -120,17 +134,60 @@ public sealed class TableStateStoreLayoutTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AppendDecisionAsync_Keys_AreEscapedPoolKeyAndInvertedTicks()
+    public async Task AppendDecisionAsync_Keys_ArePoolsPartitionWithPoolPartAndInvertedTicks()
     {
         await _store.AppendDecisionAsync(Decision(At), default);
 
-        var entity = await Single(_prefix + "Decisions");
+        var entity = await Single(_prefix + "Pools");
 
-        Assert.Equal(Uri.EscapeDataString(Id.Key), entity.PartitionKey);
-        Assert.Matches("^[0-9]{19}-[0-9a-f]{12}$", entity.RowKey);
-        Assert.Equal(DateTime.MaxValue.Ticks - At.UtcTicks, long.Parse(entity.RowKey[..19], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("0f8fad5b-d9cb-469f-a165-70867728950e", entity.PartitionKey);
+        Assert.Matches(@"^\$d\|my\.rg%281%29%2Fpool_a\|[0-9]{19}-[0-9a-f]{12}$", entity.RowKey);
+        var ticks = entity.RowKey[^32..^13];
+        Assert.Equal(DateTime.MaxValue.Ticks - At.UtcTicks, long.Parse(ticks, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("EnableAcceleratedNetworking", entity.GetString("Outcome"));
         Assert.Equal("NewPoolEnabled", entity.GetString("Reason"));
+        Assert.True(string.CompareOrdinal(entity.RowKey, TableKeys.PoolRowsFrom) < 0);
+    }
+
+    [Fact]
+    public async Task SavePoolAsync_WithDecisionAndMark_IsThreeRowsInOnePartition()
+    {
+        var write = new PoolWrite(Pool(), Decision(At), new ProcessedEvent("evt-1", "type", Id.Value, At, "Handled"));
+
+        await _store.SavePoolAsync(write, default);
+
+        var rows = await All(_prefix + "Pools");
+        Assert.Equal(3, rows.Count);
+        Assert.Single(rows.Select(r => r.PartitionKey).Distinct());
+        Assert.Equal(["$d|", "$e|", "my."], rows.Select(r => r.RowKey[..3]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetDecisionsAsync_DecisionsInTheFormerLayout_AreReadWithTheNewOnesNewestFirst()
+    {
+        // Layout 1: the decisions table, one partition per pool, row = inverted ticks + suffix.
+        var legacy = _service.GetTableClient(_prefix + "Decisions");
+        await legacy.CreateIfNotExistsAsync();
+        foreach (var (at, explanation) in new[] { (At.AddHours(-2), "older, layout 1"), (At.AddHours(1), "newest, layout 1") })
+        {
+            await legacy.AddEntityAsync(new TableEntity(Uri.EscapeDataString(Id.Key), TableKeys.DecisionRow(at, "0123456789ab"))
+            {
+                ["PoolId"] = Id.Value,
+                ["At"] = at,
+                ["Outcome"] = "NoChange",
+                ["Reason"] = "ExistingPoolKnown",
+                ["Explanation"] = explanation,
+                ["Trigger"] = "audit",
+                ["VmSizes"] = "[]",
+            });
+        }
+
+        await _store.AppendDecisionAsync(Decision(At) with { Explanation = "layout 2" }, default);
+
+        var decisions = await _store.GetDecisionsAsync(Id, 10, default);
+
+        Assert.Equal(["newest, layout 1", "layout 2", "older, layout 1"], decisions.Select(d => d.Explanation));
+        Assert.Equal(["newest, layout 1", "layout 2"], (await _store.GetDecisionsAsync(Id, 2, default)).Select(d => d.Explanation));
     }
 
     [Fact]
@@ -140,7 +197,7 @@ public sealed class TableStateStoreLayoutTests : IAsyncLifetime
 
         await _store.AppendDecisionAsync(Decision(At) with { WriteBody = body }, default);
 
-        var entity = await Single(_prefix + "Decisions");
+        var entity = await Single(_prefix + "Pools");
         var parts = new[] { "WriteBody", "WriteBody1", "WriteBody2" }.Select(entity.GetString).ToArray();
         Assert.All(parts, p => Assert.InRange(p!.Length, 1, StateEntities.ChunkLength));
         Assert.Equal(body, string.Concat(parts));
@@ -171,7 +228,9 @@ public sealed class TableStateStoreLayoutTests : IAsyncLifetime
         Assert.Matches("^id%3F1-[0-9a-f]{12}$", entity.RowKey);
     }
 
-    private async Task<TableEntity> Single(string table)
+    private async Task<TableEntity> Single(string table) => Assert.Single(await All(table));
+
+    private async Task<List<TableEntity>> All(string table)
     {
         var entities = new List<TableEntity>();
         await foreach (var entity in _service.GetTableClient(table).QueryAsync<TableEntity>())
@@ -179,7 +238,7 @@ public sealed class TableStateStoreLayoutTests : IAsyncLifetime
             entities.Add(entity);
         }
 
-        return Assert.Single(entities);
+        return entities;
     }
 
     private static PoolRecord Pool() => new()

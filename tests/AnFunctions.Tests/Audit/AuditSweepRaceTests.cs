@@ -74,7 +74,7 @@ public sealed class AuditSweepRaceTests
 
         public int Conflicts { get; private set; }
 
-        public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolRecord> records, CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolWrite> writes, CancellationToken cancellationToken)
         {
             if (Before is { } before)
             {
@@ -82,18 +82,22 @@ public sealed class AuditSweepRaceTests
                 await before(inner);
             }
 
-            var results = await inner.SavePoolsAsync(records, cancellationToken);
+            var results = await inner.SavePoolsAsync(writes, cancellationToken);
             Conflicts += results.Count(r => r.Conflict is not null);
             return results;
         }
 
         public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) => inner.SavePoolAsync(record, cancellationToken);
 
+        public Task<PoolRecord> SavePoolAsync(PoolWrite write, CancellationToken cancellationToken) => inner.SavePoolAsync(write, cancellationToken);
+
+        public Task AppendDecisionsAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken cancellationToken) => inner.AppendDecisionsAsync(decisions, cancellationToken);
+
         public Task<PoolRecord?> GetPoolAsync(ScaleSetId id, CancellationToken cancellationToken) => inner.GetPoolAsync(id, cancellationToken);
 
         public IAsyncEnumerable<PoolRecord> ListPoolsAsync(string? subscriptionId, CancellationToken cancellationToken) => inner.ListPoolsAsync(subscriptionId, cancellationToken);
 
-        public Task<ProcessedEvent?> GetProcessedEventAsync(string eventId, CancellationToken cancellationToken) => inner.GetProcessedEventAsync(eventId, cancellationToken);
+        public Task<ProcessedEvent?> GetProcessedEventAsync(ScaleSetId pool, string eventId, CancellationToken cancellationToken) => inner.GetProcessedEventAsync(pool, eventId, cancellationToken);
 
         public Task MarkEventProcessedAsync(ProcessedEvent processed, CancellationToken cancellationToken) => inner.MarkEventProcessedAsync(processed, cancellationToken);
 

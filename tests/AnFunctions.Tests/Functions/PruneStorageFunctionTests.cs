@@ -47,7 +47,7 @@ public sealed class PruneStorageFunctionTests : IAsyncLifetime
         _app.Time.Advance(TimeSpan.FromHours(49));
         await _app.Create<PruneStorageFunction>().RunAsync(new TimerInfo(), CancellationToken.None);
 
-        Assert.Null(await _app.Get<IStateStore>().GetProcessedEventAsync("e-1", CancellationToken.None));
+        Assert.Null(await _app.Get<IStateStore>().GetProcessedEventAsync(Core.ScaleSets.ScaleSetId.Parse(id), "e-1", CancellationToken.None));
         Assert.NotNull(await _app.Get<IStateStore>().GetPoolAsync(Core.ScaleSets.ScaleSetId.Parse(id), CancellationToken.None));
         Assert.Contains(_app.Logs.GetSnapshot(), r => r.Id.Name == "RowsPruned"
             && r.GetStructuredStateValue("Table") == "ProcessedEvents" && r.GetStructuredStateValue("Rows") == "1");

@@ -155,7 +155,7 @@ public sealed class ScaleSetEventsFunctionTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<DeliveryRetryException>(() => function.RunAsync(Fleet.WriteEvent(id, "e-transient"), CancellationToken.None));
 
         Assert.Equal("e-transient", Assert.Single(error.Retries).EventId);
-        Assert.Null(await _app.Get<IStateStore>().GetProcessedEventAsync("e-transient", CancellationToken.None));
+        Assert.Null(await _app.Get<IStateStore>().GetProcessedEventAsync(ScaleSetId.Parse(id), "e-transient", CancellationToken.None));
         // The write was recorded as intended before it was sent, then as refused: the pool is not a known pool.
         var record = await _app.Get<IStateStore>().GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None);
         Assert.NotNull(record);
@@ -221,7 +221,7 @@ public sealed class ScaleSetEventsFunctionTests : IAsyncLifetime
         await _app.Create<ScaleSetEventsFunction>().RunAsync(Fleet.WriteEvent(id, "e-gone"), CancellationToken.None);
 
         Assert.Empty(_app.Emulator.Writes);
-        Assert.NotNull(await _app.Get<IStateStore>().GetProcessedEventAsync("e-gone", CancellationToken.None));
+        Assert.NotNull(await _app.Get<IStateStore>().GetProcessedEventAsync(ScaleSetId.Parse(id), "e-gone", CancellationToken.None));
     }
 
     [Fact]

@@ -213,8 +213,9 @@ public sealed class ApiErrorMiddlewareTests
         {
             var state = Substitute.For<IStateStore>();
             state.GetPoolAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
-            state.SavePoolAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
-            state.GetProcessedEventAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
+            state.SavePoolAsync(default(PoolRecord)!, default).ThrowsAsyncForAnyArgs(failure);
+            state.SavePoolAsync(default(PoolWrite)!, default).ThrowsAsyncForAnyArgs(failure);
+            state.GetProcessedEventAsync(default!, default!, default).ThrowsAsyncForAnyArgs(failure);
             state.AppendDecisionAsync(default!, default).ThrowsAsyncForAnyArgs(failure);
             state.GetDecisionsAsync(default!, default, default).ThrowsAsyncForAnyArgs(failure);
             state.ListPoolsAsync(default, default).ThrowsForAnyArgs(failure);

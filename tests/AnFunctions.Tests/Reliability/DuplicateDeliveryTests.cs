@@ -58,6 +58,6 @@ public sealed class DuplicateDeliveryTests
         Assert.All(emulator.Writes.Where(w => w.Status != 200), w => Assert.Equal(412, w.Status));
         var pool = await state.GetPoolAsync(Core.ScaleSets.ScaleSetId.Parse(id), CancellationToken.None);
         Assert.True(pool!.AcceleratedNetworking);
-        Assert.NotNull(await state.GetProcessedEventAsync("storm-1", CancellationToken.None));
+        Assert.NotNull(await state.GetProcessedEventAsync(Core.ScaleSets.ScaleSetId.Parse(id), "storm-1", CancellationToken.None));
     }
 }

@@ -69,7 +69,7 @@ public sealed class FailedOperationAfterAcceptTests : IAsyncLifetime
         Assert.True(pool!.EnabledByApp);
         Assert.Null(pool.PendingWrite);
         Assert.DoesNotContain(await FindingsAsync(), f => f.Kind == FindingKind.AcceleratedNetworkingWriteFailed);
-        Assert.NotNull(await _app.Get<IStateStore>().GetProcessedEventAsync("create", CancellationToken.None));
+        Assert.NotNull(await _app.Get<IStateStore>().GetProcessedEventAsync(ScaleSetId.Parse(_id), "create", CancellationToken.None));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class FailedOperationAfterAcceptTests : IAsyncLifetime
         Assert.False(pool.AcceleratedNetworkingAtCreation);
         Assert.Null(pool.PendingWrite);
         // The failure is handled (a finding), not redelivered.
-        Assert.NotNull(await _app.Get<IStateStore>().GetProcessedEventAsync("create", CancellationToken.None));
+        Assert.NotNull(await _app.Get<IStateStore>().GetProcessedEventAsync(ScaleSetId.Parse(_id), "create", CancellationToken.None));
         var decision = (await _app.Get<IStateStore>().GetDecisionsAsync(ScaleSetId.Parse(_id), 10, CancellationToken.None))[0];
         Assert.Equal(DecisionReason.WriteFailed, decision.Reason);
     }
@@ -137,7 +137,7 @@ public sealed class FailedOperationAfterAcceptTests : IAsyncLifetime
         Assert.Equal(PendingWriteState.Accepted, pending!.State);
         Assert.NotNull(pending.OperationUrl);
         Assert.True(_app.Time.GetUtcNow() - Now <= TimeSpan.FromSeconds(8));
-        Assert.NotNull(await _app.Get<IStateStore>().GetProcessedEventAsync("create", CancellationToken.None));
+        Assert.NotNull(await _app.Get<IStateStore>().GetProcessedEventAsync(ScaleSetId.Parse(_id), "create", CancellationToken.None));
 
         _app.Time.Advance(TimeSpan.FromMinutes(30));
         var run = await _app.Get<FleetAudit>().RunAsync(new AuditRequest("test"), CancellationToken.None);

@@ -131,7 +131,7 @@ public sealed class FaultMatrixTests
         var retry = await Assert.ThrowsAsync<DeliveryRetryException>(() => app.Create<ScaleSetEventsFunction>().RunAsync(payload, CancellationToken.None));
 
         Assert.Equal("evt-1", Assert.Single(retry.Retries).EventId);
-        Assert.Null(await store.GetProcessedEventAsync("evt-1", CancellationToken.None));
+        Assert.Null(await store.GetProcessedEventAsync(ScaleSetId.Parse(id), "evt-1", CancellationToken.None));
         Assert.DoesNotContain(app.Emulator.Writes, w => w.Status == 200);
         Assert.Empty(await RejectedAsync(store));
         Assert.True(app.Emulator.Count(kind) >= 1, $"the fault on {kind} was never reached");
@@ -142,7 +142,7 @@ public sealed class FaultMatrixTests
         await app.Create<ScaleSetEventsFunction>().RunAsync(payload, CancellationToken.None);
         await app.Create<ScaleSetEventsFunction>().RunAsync(payload, CancellationToken.None); // and once more, as Event Grid may
 
-        Assert.NotNull(await store.GetProcessedEventAsync("evt-1", CancellationToken.None));
+        Assert.NotNull(await store.GetProcessedEventAsync(ScaleSetId.Parse(id), "evt-1", CancellationToken.None));
         var succeeded = app.Emulator.Writes.Count(w => w.Status == 200);
         if (kind == ArmCallKind.ActivityLog)
         {
@@ -167,7 +167,7 @@ public sealed class FaultMatrixTests
         Assert.Equal([412, 200], app.Emulator.Writes.Select(w => w.Status));
         Assert.Equal(2, app.Emulator.Count(ArmCallKind.GetScaleSet));
         var store = app.Get<IStateStore>();
-        Assert.NotNull(await store.GetProcessedEventAsync("evt-1", CancellationToken.None));
+        Assert.NotNull(await store.GetProcessedEventAsync(ScaleSetId.Parse(id), "evt-1", CancellationToken.None));
         Assert.True((await store.GetPoolAsync(ScaleSetId.Parse(id), CancellationToken.None))!.AcceleratedNetworking);
     }
 
@@ -175,7 +175,7 @@ public sealed class FaultMatrixTests
     [MemberData(nameof(TerminalEventFaults))]
     public async Task EventCall_TerminalFault_AcknowledgedAndKeptAsRejectedWithoutWrites(ArmCallKind kind, Fault fault)
     {
-        var (app, _, payload) = NewPool(kind);
+        var (app, id, payload) = NewPool(kind);
         await using var __ = app;
         var store = app.Get<IStateStore>();
         app.Emulator.AddFault(Rule(kind, fault));
@@ -184,7 +184,7 @@ public sealed class FaultMatrixTests
 
         Assert.True(app.Emulator.Count(kind) >= 1, $"the fault on {kind} was never reached");
         Assert.DoesNotContain(app.Emulator.Writes, w => w.Status == 200);
-        Assert.NotNull(await store.GetProcessedEventAsync("evt-1", CancellationToken.None));
+        Assert.NotNull(await store.GetProcessedEventAsync(ScaleSetId.Parse(id), "evt-1", CancellationToken.None));
         var kept = Assert.Single(await RejectedAsync(store));
         Assert.Equal("evt-1", kept.EventId);
         Assert.Contains(((int)(fault == Fault.Forbidden403 ? 403 : 400)).ToString(System.Globalization.CultureInfo.InvariantCulture), kept.Reason, StringComparison.Ordinal);

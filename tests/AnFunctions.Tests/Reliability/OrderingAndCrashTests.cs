@@ -84,8 +84,8 @@ public sealed class OrderingAndCrashTests
             }
 
             var store = app.Get<IStateStore>();
-            var processed = (await store.GetProcessedEventAsync("update", CancellationToken.None) is null ? 0 : 1)
-                + (await store.GetProcessedEventAsync("delete", CancellationToken.None) is null ? 0 : 1);
+            var processed = (await store.GetProcessedEventAsync(Core.ScaleSets.ScaleSetId.Parse(id), "update", CancellationToken.None) is null ? 0 : 1)
+                + (await store.GetProcessedEventAsync(Core.ScaleSets.ScaleSetId.Parse(id), "delete", CancellationToken.None) is null ? 0 : 1);
             return (app.Emulator.Writes.Count, processed, (await store.GetPoolAsync(Core.ScaleSets.ScaleSetId.Parse(id), CancellationToken.None))?.Status);
         }
 
@@ -125,7 +125,7 @@ public sealed class OrderingAndCrashTests
         Assert.True(pool.AcceleratedNetworkingAtCreation);
         Assert.True(pool.EnabledByApp);
         Assert.Null(pool.PendingWrite);
-        Assert.NotNull(await crashing.GetProcessedEventAsync("create", CancellationToken.None));
+        Assert.NotNull(await crashing.GetProcessedEventAsync(ScaleSetId.Parse(id), "create", CancellationToken.None));
     }
 
     [Fact]
@@ -193,42 +193,46 @@ public sealed class OrderingAndCrashTests
     {
         private int _crashed;
 
-        public async Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken)
+        public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) => SavePoolAsync(new PoolWrite(record), cancellationToken);
+
+        public async Task<PoolRecord> SavePoolAsync(PoolWrite write, CancellationToken cancellationToken)
         {
-            var crash = crashOn(record) && Interlocked.Exchange(ref _crashed, 1) == 0;
+            var crash = crashOn(write.Record) && Interlocked.Exchange(ref _crashed, 1) == 0;
             if (crash && !afterSave)
             {
                 throw new StateStoreUnavailableException("instance died");
             }
 
-            var saved = await inner.SavePoolAsync(record, cancellationToken);
+            var saved = await inner.SavePoolAsync(write, cancellationToken);
             return crash ? throw new StateStoreUnavailableException("instance died") : saved;
         }
 
-        /// <summary>Each record as <see cref="SavePoolAsync"/>: the crash happens at the first matching record of the batch.</summary>
-        public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolRecord> records, CancellationToken cancellationToken)
+        /// <summary>Each write as <see cref="SavePoolAsync(PoolWrite, CancellationToken)"/>: the crash happens at the first matching record of the batch.</summary>
+        public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolWrite> writes, CancellationToken cancellationToken)
         {
-            var results = new List<PoolSaveResult>(records.Count);
-            foreach (var record in records)
+            var results = new List<PoolSaveResult>(writes.Count);
+            foreach (var write in writes)
             {
                 try
                 {
-                    results.Add(new PoolSaveResult(record, await SavePoolAsync(record, cancellationToken), null));
+                    results.Add(new PoolSaveResult(write.Record, await SavePoolAsync(write, cancellationToken), null));
                 }
                 catch (ConcurrencyConflictException e)
                 {
-                    results.Add(new PoolSaveResult(record, null, e));
+                    results.Add(new PoolSaveResult(write.Record, null, e));
                 }
             }
 
             return results;
         }
 
+        public Task AppendDecisionsAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken cancellationToken) => inner.AppendDecisionsAsync(decisions, cancellationToken);
+
         public Task<PoolRecord?> GetPoolAsync(ScaleSetId id, CancellationToken cancellationToken) => inner.GetPoolAsync(id, cancellationToken);
 
         public IAsyncEnumerable<PoolRecord> ListPoolsAsync(string? subscriptionId, CancellationToken cancellationToken) => inner.ListPoolsAsync(subscriptionId, cancellationToken);
 
-        public Task<ProcessedEvent?> GetProcessedEventAsync(string eventId, CancellationToken cancellationToken) => inner.GetProcessedEventAsync(eventId, cancellationToken);
+        public Task<ProcessedEvent?> GetProcessedEventAsync(ScaleSetId pool, string eventId, CancellationToken cancellationToken) => inner.GetProcessedEventAsync(pool, eventId, cancellationToken);
 
         public Task MarkEventProcessedAsync(ProcessedEvent processed, CancellationToken cancellationToken) => inner.MarkEventProcessedAsync(processed, cancellationToken);
 
