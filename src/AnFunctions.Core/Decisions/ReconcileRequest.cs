@@ -6,21 +6,37 @@ namespace AnFunctions.Core.Decisions;
 
 /// <summary>Why and how a pool is reconciled.</summary>
 /// <param name="Trigger">What asked for it: recorded with the decision.</param>
-/// <param name="Preview">
-/// A dry-run asked for by the caller: the decision and the planned write are returned and logged, and nothing is
-/// written, neither to ARM nor to the pool records.
+/// <param name="Mode">
+/// What the call asks for: <see cref="RunMode.Apply"/> (the default) or a <see cref="RunMode.Preview"/>. The reconcile
+/// resolves it once with <see cref="RunModes.For"/> (<c>AcceleratedNetworking:DryRun</c> turns Apply into
+/// <see cref="RunMode.Observe"/>) and returns the mode the run had in <see cref="ReconcileResult.Mode"/>.
 /// </param>
 /// <param name="SnapshotReadAt">When a snapshot passed along with the request was read (the audit's listing): if the
 /// pool was recorded after that, the snapshot may be stale and the scale set is read again.</param>
 /// <param name="FromIndex">The snapshot is a row of an index that can lag ARM (Resource Graph): it is judged as it is
 /// only when <see cref="Audit.IndexedRows"/> allows; a write, a disagreement with the record or an alarm makes the
 /// reconcile read the scale set from ARM and decide again.</param>
-public sealed record ReconcileRequest(ScaleSetId Id, ReconcileTrigger Trigger, string? EventId = null, bool Preview = false, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false);
+public sealed record ReconcileRequest(ScaleSetId Id, ReconcileTrigger Trigger, string? EventId = null, RunMode Mode = RunMode.Apply, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false)
+{
+    /// <summary>
+    /// Transitional, for the audit sweep, which still passes its dry-run as a flag: <paramref name="Preview"/> true asks
+    /// for a <see cref="RunMode.Preview"/>, false for <see cref="RunMode.Apply"/> (resolved by the reconcile as any other).
+    /// </summary>
+#pragma warning disable CA1801, IDE0060 // the name matches the audit sweep's named argument
+    public ReconcileRequest(ScaleSetId Id, ReconcileTrigger Trigger, bool Preview, string? EventId = null, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false)
+#pragma warning restore CA1801, IDE0060
+        : this(Id, Trigger, EventId, RunModes.Requested(Preview), SnapshotReadAt, FromIndex)
+    {
+    }
+}
 
 /// <summary>The result of reconciling one pool: the decision, whether the write was sent, and the pool as recorded.</summary>
 /// <param name="NewlyRecorded">This call created the pool's record (the app had none before).</param>
 public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool WriteSent, PoolRecord? Pool, FindingChanges? Findings = null, bool NewlyRecorded = false)
 {
+    /// <summary>The mode the run had (resolved from the request and <c>AcceleratedNetworking:DryRun</c>): what it was allowed to write and record.</summary>
+    public RunMode Mode { get; init; }
+
     public bool IsRetry => Decision.Outcome == DecisionOutcome.Retry;
 }
 
