@@ -123,6 +123,23 @@ public sealed class RunModeTests
     }
 
     [Theory]
+    [InlineData(true, RunMode.Apply, 0, DecisionReason.ExistingPoolKnown)]
+    [InlineData(false, RunMode.Preview, 1, DecisionReason.NewPoolEnabled)]
+    public async Task ReconcileAsync_ApplyAfterAnObserveOrPreview_FindsWhatTheFirstRunLeft(bool dryRunSetting, RunMode first, int writes, DecisionReason then)
+    {
+        // Observe records the new pool, so once DryRun is off the pool is known and not written; a preview leaves it new.
+        var app = new Harness(NewPool, dryRunSetting);
+        await app.Reconciler.ReconcileAsync(new ReconcileRequest(NewPool.Id, ReconcileTrigger.Http, Mode: first), CancellationToken.None);
+        app.Settings.DryRun = false;
+
+        var result = await app.Reconciler.ReconcileAsync(new ReconcileRequest(NewPool.Id, ReconcileTrigger.Http), CancellationToken.None);
+
+        Assert.Equal(RunMode.Apply, result.Mode);
+        Assert.Equal(then, result.Decision.Reason);
+        Assert.Equal(writes, app.Writes);
+    }
+
+    [Theory]
     [InlineData(false, RunMode.Apply, RunMode.Apply)]
     [InlineData(true, RunMode.Apply, RunMode.Observe)]
     [InlineData(false, RunMode.Preview, RunMode.Preview)]
@@ -182,7 +199,8 @@ public sealed class RunModeTests
             _arm.GetOperationAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(OperationStatus.Succeeded);
             var catalogs = Substitute.For<IVmSizeCatalogProvider>();
             catalogs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(TestData.Catalog());
-            var settings = Monitor(new AcceleratedNetworkingOptions { DryRun = dryRunSetting, Subscriptions = subscriptions });
+            Settings = new AcceleratedNetworkingOptions { DryRun = dryRunSetting, Subscriptions = subscriptions };
+            var settings = Monitor(Settings);
             var arm = Monitor(new ArmOptions());
             var engine = new FindingEngine(Findings, [], Monitor(new AlertsOptions()), time, NullLogger<FindingEngine>.Instance);
             var rollouts = new RolloutStarter(_arm, catalogs, new InMemoryRolloutStore(), Substitute.For<IRolloutQueue>(), settings, time, NullLogger<RolloutStarter>.Instance);
@@ -191,6 +209,9 @@ public sealed class RunModeTests
         }
 
         public PoolReconciler Reconciler { get; }
+
+        /// <summary>The options every run reads (<c>CurrentValue</c>): changing them is changing the app settings.</summary>
+        public AcceleratedNetworkingOptions Settings { get; }
 
         public InMemoryStateStore State { get; } = new();
 
