@@ -22,9 +22,7 @@ public sealed record ReconcileRequest(ScaleSetId Id, ReconcileTrigger Trigger, s
     /// Transitional, for the audit sweep, which still passes its dry-run as a flag: <paramref name="Preview"/> true asks
     /// for a <see cref="RunMode.Preview"/>, false for <see cref="RunMode.Apply"/> (resolved by the reconcile as any other).
     /// </summary>
-#pragma warning disable CA1801, IDE0060 // the name matches the audit sweep's named argument
     public ReconcileRequest(ScaleSetId Id, ReconcileTrigger Trigger, bool Preview, string? EventId = null, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false)
-#pragma warning restore CA1801, IDE0060
         : this(Id, Trigger, EventId, RunModes.Requested(Preview), SnapshotReadAt, FromIndex)
     {
     }
