@@ -74,7 +74,7 @@ public class EventBenchmarks : IDisposable
                 BenchFleet.ScaleSet(0, now)["properties"]!["virtualMachineProfile"]!["networkProfile"]!["networkInterfaceConfigurations"]!.ToJsonString(),
         };
         var catalog = new VmSizeCatalog(BenchFleet.Subscription(0), BenchFleet.Region(0), now, [new VmSizeCapability(BenchFleet.Size, true, true)]);
-        var policy = new DecisionPolicy(TimeSpan.FromMinutes(30), "an-automation", DryRun: false, IsInScope: _ => true);
+        var policy = new DecisionPolicy(TimeSpan.FromMinutes(30), "an-automation", Mode: Core.Decisions.RunMode.Apply, IsInScope: _ => true);
         _decision = new DecisionInput(snapshot, Record: null, AcceleratedNetworkingSupport.Evaluate(snapshot, catalog), policy, now);
     }
 

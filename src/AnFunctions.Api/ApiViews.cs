@@ -15,6 +15,7 @@ public sealed record AuditBody(string? SubscriptionId, string? ResourceGroup, bo
 /// <summary>The ARM write a decision sent, or planned in dry-run: method, target and the JSON body exactly as built.</summary>
 public sealed record WriteView(string Method, string ResourceId, JsonNode? Body);
 
+/// <param name="DryRun">The run was a <see cref="RunMode.Preview"/> (the call asked with <c>"dryRun": true</c>): read from the result's mode.</param>
 public sealed record ReconcileView(
     string ResourceId, bool DryRun, DecisionOutcome Outcome, DecisionReason Reason, string Explanation, bool IsNewPool,
     WriteView? Write, bool WriteSent, PoolRecord? Pool, IReadOnlyList<string> FindingsOpened, IReadOnlyList<string> FindingsResolved);
@@ -28,9 +29,9 @@ public sealed record FindingPageView(IReadOnlyList<Finding> Items, string? Conti
 /// <summary>Shapes Core results into the API's answers (no decisions here).</summary>
 public static class ApiViews
 {
-    public static ReconcileView Reconcile(ReconcileResult result, bool dryRun) => new(
+    public static ReconcileView Reconcile(ReconcileResult result) => new(
         result.Id.Value,
-        dryRun,
+        result.Mode == RunMode.Preview,
         result.Decision.Outcome,
         result.Decision.Reason,
         result.Decision.Explanation,

@@ -40,10 +40,10 @@ public sealed class PoolsEndpoints(
 
         var dryRun = body.Value.DryRun ?? false;
         HttpLog.PoolRequest(logger, ReconcileName, id.Value!.Value, dryRun);
-        var result = await reconciler.ReconcileAsync(new ReconcileRequest(id.Value, ReconcileTrigger.Http, Preview: dryRun), cancellationToken).ConfigureAwait(false);
+        var result = await reconciler.ReconcileAsync(new ReconcileRequest(id.Value, ReconcileTrigger.Http, Mode: RunModes.Requested(dryRun)), cancellationToken).ConfigureAwait(false);
         return result.Decision.Reason == DecisionReason.ScaleSetGone
             ? HttpAnswers.Refuse(logger, ReconcileName, Problems.ScaleSetNotFound())
-            : HttpAnswers.Ok(logger, ReconcileName, ApiViews.Reconcile(result, dryRun));
+            : HttpAnswers.Ok(logger, ReconcileName, ApiViews.Reconcile(result));
     }
 
     /// <summary><c>GET /api/pools/explain?resourceId=...</c>: why the pool is as it is, and what the app would do now.</summary>

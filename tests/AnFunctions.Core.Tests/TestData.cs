@@ -91,8 +91,8 @@ internal static class TestData
         Version = "v1",
     };
 
-    public static DecisionPolicy Policy(bool dryRun = false, string? onlySubscription = null, NodeSafetyPolicy? safety = null) =>
-        new(TimeSpan.FromMinutes(30), "an-automation", dryRun, s => onlySubscription is null || s == onlySubscription, safety);
+    public static DecisionPolicy Policy(RunMode mode = RunMode.Apply, string? onlySubscription = null, NodeSafetyPolicy? safety = null) =>
+        new(TimeSpan.FromMinutes(30), "an-automation", mode, s => onlySubscription is null || s == onlySubscription, safety);
 
     /// <summary><paramref name="running"/> running nodes, then <paramref name="deallocated"/> deallocated ones, then <paramref name="protectedRunning"/> running but protected ones.</summary>
     public static IReadOnlyList<PoolInstance> Instances(int running, int deallocated = 0, int protectedRunning = 0, bool an = false) =>

@@ -25,13 +25,13 @@ internal sealed class ReconcileCommand(CliContext cli) : AppCommand<ReconcileCom
     {
         var id = ScaleSetInScope(services, settings.ResourceId);
         var result = await services.GetRequiredService<PoolReconciler>()
-            .ReconcileAsync(new ReconcileRequest(id, ReconcileTrigger.Cli, Preview: settings.DryRun), cancellationToken).ConfigureAwait(false);
+            .ReconcileAsync(new ReconcileRequest(id, ReconcileTrigger.Cli, Mode: RunModes.Requested(settings.DryRun)), cancellationToken).ConfigureAwait(false);
         if (result.Decision.Reason == DecisionReason.ScaleSetGone)
         {
             throw new UsageException($"no scale set {id.Value} in ARM");
         }
 
-        var view = ApiViews.Reconcile(result, settings.DryRun);
+        var view = ApiViews.Reconcile(result);
         if (settings.Json)
         {
             await WriteJsonAsync(view).ConfigureAwait(false);

@@ -200,7 +200,7 @@ public sealed class AuditSweeper(
             var settings = owner.Options.CurrentValue;
             var catalog = await owner.Catalogs.GetAsync(scaleSet.Id.SubscriptionId, scaleSet.Location, cancellationToken).ConfigureAwait(false);
             var support = AcceleratedNetworkingSupport.Evaluate(scaleSet, catalog);
-            var policy = new DecisionPolicy(settings.NewPoolWindow, settings.OptOutTag, settings.DryRun || _request.DryRun, settings.IsInScope, settings.NodeSafety);
+            var policy = new DecisionPolicy(settings.NewPoolWindow, settings.OptOutTag, RunModes.For(settings, RunModes.Requested(_request.DryRun)), settings.IsInScope, settings.NodeSafety);
             var now = owner.Time.GetUtcNow();
             var decision = NewPoolDecider.Decide(new DecisionInput(scaleSet, record, support, policy, now));
             Log.DecisionMade(owner.Logger, scaleSet.Id.Value, decision.Outcome, decision.Reason, decision.Explanation);
@@ -360,7 +360,7 @@ public sealed class AuditSweeper(
             try
             {
                 var result = await _owner.Reconciler.ReconcileAsync(
-                    new ReconcileRequest(scaleSet.Id, ReconcileTrigger.Audit, Preview: _request.DryRun, SnapshotReadAt: _indexReadAt ?? ReadAt, FromIndex: FromIndex), scaleSet, cancellationToken).ConfigureAwait(false);
+                    new ReconcileRequest(scaleSet.Id, ReconcileTrigger.Audit, Mode: RunModes.Requested(_request.DryRun), SnapshotReadAt: _indexReadAt ?? ReadAt, FromIndex: FromIndex), scaleSet, cancellationToken).ConfigureAwait(false);
                 if (result.NewlyRecorded)
                 {
                     _outcome.Recorded++;

@@ -90,7 +90,7 @@ public static class NewPoolDecider
         }
 
         var write = AcceleratedNetworkingPatch.Build(scaleSet);
-        return policy.DryRun
+        return !policy.Mode.WritesToArm()
             ? new PoolDecision(DecisionOutcome.WouldEnableAcceleratedNetworking, DecisionReason.DryRun,
                 $"new pool on an AN-capable size with AN off ({off}); dry-run: the PATCH is planned, not sent; {nodes.Explanation}", IsNewPool: true, write, nodes)
             : new PoolDecision(DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled,

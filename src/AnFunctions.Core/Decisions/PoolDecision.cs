@@ -3,8 +3,9 @@ using AnFunctions.Core.State;
 
 namespace AnFunctions.Core.Decisions;
 
-/// <summary>The policy settings a decision depends on (a snapshot of the options).</summary>
-public sealed record DecisionPolicy(TimeSpan NewPoolWindow, string OptOutTag, bool DryRun, Func<string, bool> IsInScope, NodeSafetyPolicy? Safety = null)
+/// <summary>The policy settings a decision depends on (a snapshot of the options) and the run's mode.</summary>
+/// <param name="Mode">A write that is due is decided as sent only in <see cref="RunMode.Apply"/>; otherwise it is planned, not sent.</param>
+public sealed record DecisionPolicy(TimeSpan NewPoolWindow, string OptOutTag, RunMode Mode, Func<string, bool> IsInScope, NodeSafetyPolicy? Safety = null)
 {
     public NodeSafetyPolicy NodeSafety => Safety ?? NodeSafetyPolicy.Default;
 }
@@ -20,8 +21,8 @@ public sealed record DecisionInput(
     IReadOnlyList<PoolInstance>? Instances = null);
 
 /// <summary>
-/// The decision about one scale set: what to do, why, and (for a write) the exact ARM write. Dry-run and the real
-/// run share it: dry-run just does not send <see cref="Write"/>.
+/// The decision about one scale set: what to do, why, and (for a write) the exact ARM write. Every <see cref="RunMode"/>
+/// shares it: only <see cref="RunMode.Apply"/> sends <see cref="Write"/>.
 /// </summary>
 /// <param name="Nodes">What the write does (or would have done) to the running nodes, for a new pool that needs AN.</param>
 public sealed record PoolDecision(DecisionOutcome Outcome, DecisionReason Reason, string Explanation, bool IsNewPool, ScaleSetWrite? Write, NodeImpact? Nodes = null)

@@ -42,13 +42,14 @@ public sealed class PoolReconciler(
     public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
+        request = request with { Mode = RunModes.For(settings, request.Mode) };
         if (!settings.IsInScope(request.Id.SubscriptionId))
         {
             // Out of scope is decided before any ARM call: the app does not even read what it may not manage.
             var outOfScope = new PoolDecision(DecisionOutcome.Skip, DecisionReason.OutOfScope,
                 $"subscription {request.Id.SubscriptionId} is not in AcceleratedNetworking:Subscriptions", IsNewPool: false, Write: null);
             await RecordDecisionAsync(request, outOfScope, [], cancellationToken).ConfigureAwait(false);
-            return new ReconcileResult(request.Id, outOfScope, WriteSent: false, Pool: null);
+            return new ReconcileResult(request.Id, outOfScope, WriteSent: false, Pool: null) { Mode = request.Mode };
         }
 
         return await WithRetriesAsync(request, settings, first: null, cancellationToken).ConfigureAwait(false);
@@ -57,8 +58,11 @@ public sealed class PoolReconciler(
     /// <summary>
     /// Reconciles from a snapshot already read (the audit's listing): no extra GET unless a lost race forces a re-read.
     /// </summary>
-    public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, ScaleSetSnapshot snapshot, CancellationToken cancellationToken) =>
-        await WithRetriesAsync(request, options.CurrentValue, snapshot, cancellationToken).ConfigureAwait(false);
+    public async Task<ReconcileResult> ReconcileAsync(ReconcileRequest request, ScaleSetSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        return await WithRetriesAsync(request with { Mode = RunModes.For(settings, request.Mode) }, settings, snapshot, cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task<ReconcileResult> WithRetriesAsync(ReconcileRequest request, AcceleratedNetworkingOptions settings, ScaleSetSnapshot? first, CancellationToken cancellationToken)
     {
@@ -83,7 +87,7 @@ public sealed class PoolReconciler(
                     Log.IndexedRowConfirmed(logger, request.Id.Value, attempt == 1 ? "the row does not agree with the pool's record" : "the row would raise an alarm");
                 }
 
-                return await ReconcileOnceAsync(fromListing ? request : request with { FromIndex = false }, settings, scaleSet, stored, earlier, cancellationToken).ConfigureAwait(false);
+                return (await ReconcileOnceAsync(fromListing ? request : request with { FromIndex = false }, settings, scaleSet, stored, earlier, cancellationToken).ConfigureAwait(false)) with { Mode = request.Mode };
             }
             catch (IndexedRowNeedsArmException) when (attempt < MaxAttempts)
             {
@@ -117,7 +121,7 @@ public sealed class PoolReconciler(
 
         // The app's own write of this pool, recorded earlier and not concluded: how it stands decides first.
         WriteVerdict? earlierFailure = null;
-        if (!request.Preview && storedBefore is { PendingWrite: { } pending } && SameIncarnation(storedBefore, scaleSet))
+        if (request.Mode != RunMode.Preview && storedBefore is { PendingWrite: { } pending } && SameIncarnation(storedBefore, scaleSet))
         {
             var (concluded, verdict) = await FollowUpAsync(request, settings, scaleSet, storedBefore, pending, earlier, cancellationToken).ConfigureAwait(false);
             if (concluded is not null)
@@ -128,17 +132,17 @@ public sealed class PoolReconciler(
             earlierFailure = verdict;
         }
 
-        var (stored, record, _, support, decision, instances) = await EvaluateAsync(scaleSet, settings, request.Preview, storedBefore, instances: null, cancellationToken).ConfigureAwait(false);
+        var (stored, record, _, support, decision, instances) = await EvaluateAsync(scaleSet, settings, request.Mode, storedBefore, instances: null, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         Log.DecisionMade(logger, request.Id.Value, decision.Outcome, decision.Reason, decision.Explanation);
 
-        if (!request.Preview && earlierFailure is { } failure && decision.Reason == DecisionReason.ExistingPoolOutsideWindow && !scaleSet.AcceleratedNetworkingOnAll)
+        if (request.Mode != RunMode.Preview && earlierFailure is { } failure && decision.Reason == DecisionReason.ExistingPoolOutsideWindow && !scaleSet.AcceleratedNetworkingOnAll)
         {
             // The app's write failed (or never went out) and the pool may no longer be written: that failure stands.
             return await ConcludeFailedAsync(request, scaleSet, stored!, stored!.PendingWrite!, failure, support, cancellationToken).ConfigureAwait(false);
         }
 
-        if (request.Preview)
+        if (request.Mode == RunMode.Preview)
         {
             await RecordDecisionAsync(request, decision, scaleSet.VmSizes, cancellationToken).ConfigureAwait(false);
             return new ReconcileResult(request.Id, decision, WriteSent: false, record);
@@ -471,17 +475,21 @@ public sealed class PoolReconciler(
     /// </summary>
     /// <param name="instances">The pool's instances when the caller listed them already (explain); otherwise they are
     /// listed only when the decision needs them: a new pool that needs AN and has instances.</param>
-    public async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, bool preview, IReadOnlyList<PoolInstance>? instances, CancellationToken cancellationToken) =>
-        await EvaluateAsync(scaleSet, options.CurrentValue, preview,
+    public async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, RunMode mode, IReadOnlyList<PoolInstance>? instances, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        return await EvaluateAsync(scaleSet, settings, RunModes.For(settings, mode),
             await store.GetPoolAsync(scaleSet.Id, cancellationToken).ConfigureAwait(false), instances, cancellationToken).ConfigureAwait(false);
+    }
 
-    private async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, AcceleratedNetworkingOptions settings, bool preview, PoolRecord? stored, IReadOnlyList<PoolInstance>? instances, CancellationToken cancellationToken)
+    /// <param name="mode">The run's mode, resolved.</param>
+    private async Task<PoolEvaluation> EvaluateAsync(ScaleSetSnapshot scaleSet, AcceleratedNetworkingOptions settings, RunMode mode, PoolRecord? stored, IReadOnlyList<PoolInstance>? instances, CancellationToken cancellationToken)
     {
         // A record that holds the app's own write not yet concluded does not make the pool an existing one.
         var record = SameIncarnation(stored, scaleSet) && stored!.PendingWrite is null ? stored : null;
         var catalog = await catalogs.GetAsync(scaleSet.Id.SubscriptionId, scaleSet.Location, cancellationToken).ConfigureAwait(false);
         var support = AcceleratedNetworkingSupport.Evaluate(scaleSet, catalog);
-        var policy = new DecisionPolicy(settings.NewPoolWindow, settings.OptOutTag, settings.DryRun || preview, settings.IsInScope, settings.NodeSafety);
+        var policy = new DecisionPolicy(settings.NewPoolWindow, settings.OptOutTag, mode, settings.IsInScope, settings.NodeSafety);
         var input = new DecisionInput(scaleSet, record, support, policy, time.GetUtcNow(), instances);
         var decision = NewPoolDecider.Decide(input);
         if (instances is null && decision.Nodes is not null && (scaleSet.Capacity ?? 0) > 0)

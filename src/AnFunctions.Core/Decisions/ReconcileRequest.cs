@@ -6,9 +6,10 @@ namespace AnFunctions.Core.Decisions;
 
 /// <summary>Why and how a pool is reconciled.</summary>
 /// <param name="Trigger">What asked for it: recorded with the decision.</param>
-/// <param name="Preview">
-/// A dry-run asked for by the caller: the decision and the planned write are returned and logged, and nothing is
-/// written, neither to ARM nor to the pool records.
+/// <param name="Mode">
+/// What the call asks for: <see cref="RunMode.Apply"/> (the default) or a <see cref="RunMode.Preview"/>. The reconcile
+/// resolves it once with <see cref="RunModes.For"/> (<c>AcceleratedNetworking:DryRun</c> turns Apply into
+/// <see cref="RunMode.Observe"/>) and returns the mode the run had in <see cref="ReconcileResult.Mode"/>.
 /// </param>
 /// <param name="SnapshotReadAt">When a snapshot passed along with the request was read (the audit's listing): if the
 /// pool was recorded after that, the snapshot may be stale and the scale set is read again.</param>
@@ -18,13 +19,16 @@ namespace AnFunctions.Core.Decisions;
 /// <param name="Processed">For an event: the mark that it was handled, written with the reconcile's last save of the
 /// pool's record when the reconcile concludes with one (then <see cref="ReconcileResult.EventMarked"/>); its time is
 /// that of the save.</param>
-public sealed record ReconcileRequest(ScaleSetId Id, ReconcileTrigger Trigger, string? EventId = null, bool Preview = false, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false, ProcessedEvent? Processed = null);
+public sealed record ReconcileRequest(ScaleSetId Id, ReconcileTrigger Trigger, string? EventId = null, RunMode Mode = RunMode.Apply, DateTimeOffset? SnapshotReadAt = null, bool FromIndex = false, ProcessedEvent? Processed = null);
 
 /// <summary>The result of reconciling one pool: the decision, whether the write was sent, and the pool as recorded.</summary>
 /// <param name="NewlyRecorded">This call created the pool's record (the app had none before).</param>
 /// <param name="EventMarked">The request's event was marked handled with the pool's record (<see cref="ReconcileRequest.Processed"/>).</param>
 public sealed record ReconcileResult(ScaleSetId Id, PoolDecision Decision, bool WriteSent, PoolRecord? Pool, FindingChanges? Findings = null, bool NewlyRecorded = false, bool EventMarked = false)
 {
+    /// <summary>The mode the run had (resolved from the request and <c>AcceleratedNetworking:DryRun</c>): what it was allowed to write and record.</summary>
+    public RunMode Mode { get; init; }
+
     public bool IsRetry => Decision.Outcome == DecisionOutcome.Retry;
 }
 

@@ -104,7 +104,7 @@ public sealed class PoolExplainer(
         }
 
         var instances = await scaleSets.ListInstancesAsync(id, cancellationToken).ConfigureAwait(false);
-        var evaluation = await reconciler.EvaluateAsync(scaleSet, preview: true, instances, cancellationToken).ConfigureAwait(false);
+        var evaluation = await reconciler.EvaluateAsync(scaleSet, RunMode.Preview, instances, cancellationToken).ConfigureAwait(false);
         var owner = scaleSet.Provisioner;
         var decisions = await store.GetDecisionsAsync(id, RecentDecisionCount, cancellationToken).ConfigureAwait(false);
         var open = (await findings.ListForPoolAsync(id, cancellationToken).ConfigureAwait(false)).Where(f => f.IsOpen).ToList();

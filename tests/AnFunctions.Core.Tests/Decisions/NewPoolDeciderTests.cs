@@ -25,7 +25,8 @@ public sealed class NewPoolDeciderTests
     [
         new("new pool, AN-capable size, AN off: enable", TestData.ScaleSet(), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
         new("new pool, AN off on one of two NICs: enable", TestData.ScaleSet(an: null, nicCount: 2), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
-        new("new pool, dry-run: planned, not sent", TestData.ScaleSet(), false, TestData.Policy(dryRun: true), DecisionOutcome.WouldEnableAcceleratedNetworking, DecisionReason.DryRun),
+        new("new pool, Observe (the DryRun setting): planned, not sent", TestData.ScaleSet(), false, TestData.Policy(RunMode.Observe), DecisionOutcome.WouldEnableAcceleratedNetworking, DecisionReason.DryRun),
+        new("new pool, Preview: planned, not sent", TestData.ScaleSet(), false, TestData.Policy(RunMode.Preview), DecisionOutcome.WouldEnableAcceleratedNetworking, DecisionReason.DryRun),
         new("new pool, AN already on", TestData.ScaleSet(an: true), false, TestData.Policy(), DecisionOutcome.NoChange, DecisionReason.AlreadyEnabled),
         new("new pool, size without AN capability", TestData.ScaleSet(size: "Standard_B2s"), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.SizeNotSupported),
         new("new pool, size restricted for the subscription", TestData.ScaleSet(size: "Standard_E4s_v5"), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.SizeNotSupported),
@@ -47,11 +48,11 @@ public sealed class NewPoolDeciderTests
         new("new AKS pool (tags) that needs AN: never written", TestData.ScaleSet(tags: Aks), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.AksManaged),
         new("new AKS pool (MC_ resource group): never written", TestData.ScaleSet(resourceGroup: "MC_rg_cluster_westeurope"), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.AksManaged),
         new("known AKS pool: AKS, not just known", TestData.ScaleSet(tags: Aks), true, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.AksManaged),
-        new("new AKS pool in dry-run: not even planned", TestData.ScaleSet(tags: Aks), false, TestData.Policy(dryRun: true), DecisionOutcome.Skip, DecisionReason.AksManaged),
+        new("new AKS pool in dry-run: not even planned", TestData.ScaleSet(tags: Aks), false, TestData.Policy(RunMode.Observe), DecisionOutcome.Skip, DecisionReason.AksManaged),
         new("new Cluster API pool: written like any other", TestData.ScaleSet(tags: Capz), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
         new("new pool, Automatic, 3 running (assumed from capacity)", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Automatic)), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.AutomaticUpgradePolicy),
         new("new pool, Automatic, capacity 0", TestData.ScaleSet(capacity: 0, upgradePolicy: new(UpgradeMode.Automatic)), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
-        new("new pool, Automatic, dry-run: blocked all the same", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Automatic)), false, TestData.Policy(dryRun: true), DecisionOutcome.Skip, DecisionReason.AutomaticUpgradePolicy),
+        new("new pool, Automatic, dry-run: blocked all the same", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Automatic)), false, TestData.Policy(RunMode.Observe), DecisionOutcome.Skip, DecisionReason.AutomaticUpgradePolicy),
         new("new pool, Rolling 20% of 3", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Rolling, 20)), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
         new("new pool, Rolling 50% of 3 (batch 2 > 1)", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Rolling, 50)), false, TestData.Policy(), DecisionOutcome.Skip, DecisionReason.RollingBatchTooLarge),
         new("new pool, Manual, 3 running: model only", TestData.ScaleSet(upgradePolicy: new(UpgradeMode.Manual)), false, TestData.Policy(), DecisionOutcome.EnableAcceleratedNetworking, DecisionReason.NewPoolEnabled),
@@ -140,7 +141,7 @@ public sealed class NewPoolDeciderTests
         var scaleSet = TestData.ScaleSet();
 
         var real = Decide(scaleSet, known: false, TestData.Policy());
-        var dry = Decide(scaleSet, known: false, TestData.Policy(dryRun: true));
+        var dry = Decide(scaleSet, known: false, TestData.Policy(RunMode.Observe));
 
         Assert.Equal(real.Write, dry.Write);
     }
