@@ -33,11 +33,11 @@ internal static class ScenarioRunner
         ServiceProvider services;
         try
         {
-            services = EmulatedAzure.BuildServices(emulator, time, scenario.Settings, loggerFactory);
+            services = SimulatedApp.Build(emulator, time, scenario.Settings, loggerFactory);
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (SimulatedApp.SettingsFailures(e) is { } failures)
         {
-            throw new ScenarioException(file, "settings", string.Join("; ", e.Failures));
+            throw new ScenarioException(file, "settings", string.Join("; ", failures));
         }
 
         await using (services.ConfigureAwait(false))
