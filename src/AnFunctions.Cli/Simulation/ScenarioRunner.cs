@@ -9,7 +9,6 @@ using AnFunctions.Core.State;
 using AnFunctions.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AnFunctions.Cli.Simulation;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using AnFunctions.Core;
 using AnFunctions.Core.Alerts;
 using AnFunctions.Core.Audit;
 using AnFunctions.Core.Events;
