@@ -1,21 +1,20 @@
 using AnFunctions.Core;
 using AnFunctions.Core.Events;
 using AnFunctions.Core.Options;
+using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure;
 using AnFunctions.Infrastructure.Tables;
-using Azure.Core;
 using Azure.Core.Pipeline;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace AnFunctions.Benchmarks;
 
 /// <summary>
-/// The app's real composition (<c>AddAnFunctionsCore().AddAnFunctionsInfrastructure(config)</c>, with the in-memory
-/// stores or the Table stores on Azurite: <see cref="BenchStore"/>) with only the outside world swapped: the real Azure
-/// SDK talks to an in-process <see cref="ArmEmulator"/>, and the credential is a dummy. Logging has no provider, so the figures are the app's, not a log sink's.
+/// The app's real composition on the one emulated composition (<see cref="EmulatedAzure.AddAnFunctionsOnEmulator"/>, with
+/// the in-memory stores or the Table stores on Azurite: <see cref="BenchStore"/>) with only the outside world swapped: the
+/// real Azure SDK talks to an in-process <see cref="ArmEmulator"/>, and the credential is the emulator's. Logging has no
+/// provider, so the figures are the app's, not a log sink's.
 /// </summary>
 internal sealed class BenchApp : IAsyncDisposable
 {
@@ -42,47 +41,30 @@ internal sealed class BenchApp : IAsyncDisposable
         // outcome on the first poll (the app then never waits for it in real time).
         emulator ??= new ArmEmulator { RequestLogLimit = 0, Throttling = ArmThrottling.Off, OperationPollsInProgress = 0 };
         store ??= BenchStore.InMemory;
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["State:Store"] = store.IsTable ? nameof(StateStoreKind.Table) : nameof(StateStoreKind.InMemory),
-                ["State:ConnectionString"] = store.ConnectionString,
-                ["State:TablePrefix"] = store.TablePrefix ?? "an",
-                ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
-                ["Arm:Audience"] = ArmEmulator.Audience,
-                ["Arm:MaxRetries"] = "0",
-            })
-            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
-            .Build();
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["State:Store"] = store.IsTable ? nameof(StateStoreKind.Table) : nameof(StateStoreKind.InMemory),
+            ["State:ConnectionString"] = store.ConnectionString,
+            ["State:TablePrefix"] = store.TablePrefix ?? "an",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
 
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
-        services.AddSingleton<TokenCredential>(new DummyCredential());
-        services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler(), disposeHandler: true)));
         if (store.TableLatency > TimeSpan.Zero)
         {
             services.AddKeyedSingleton<HttpPipelinePolicy>(TableServiceClientFactory.PolicyKey, new LatencyPolicy(store.TableLatency));
         }
 
-        services.AddAnFunctionsCore().AddAnFunctionsInfrastructure(configuration);
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        // The app's clock is the real one: the figures are of the app's real waits (none, with the emulator's settings above).
+        services.AddAnFunctionsOnEmulator(emulator, TimeProvider.System, values);
 
-        // What ValidateOnStart does in the host: a bad setting stops the run here rather than mid-measurement.
-        _ = provider.GetRequiredService<IOptions<AcceleratedNetworkingOptions>>().Value;
-        _ = provider.GetRequiredService<IOptions<ArmOptions>>().Value;
-        _ = provider.GetRequiredService<IOptions<StateOptions>>().Value;
+        // Validated as the host validates at start: a bad setting stops the run here rather than mid-measurement.
+        var provider = services.BuildValidated();
         return new BenchApp(provider, emulator);
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
-
-    private sealed class DummyCredential : TokenCredential
-    {
-        private static readonly AccessToken Token = new("bench-token", DateTimeOffset.MaxValue);
-
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => Token;
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => new(Token);
-    }
 }

@@ -1,12 +1,13 @@
+using AnFunctions.Cli.Commands;
 using AnFunctions.Cli.Simulation;
 using AnFunctions.Core;
 using AnFunctions.Core.Options;
+using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AnFunctions.Cli;
 
@@ -31,11 +32,11 @@ internal static class CliServices
 
             try
             {
-                return EmulatedAzure.BuildServices(emulator, time, scenario.Settings, cli.LoggerFactory);
+                return SimulatedApp.Build(emulator, time, scenario.Settings, cli.LoggerFactory);
             }
-            catch (OptionsValidationException e)
+            catch (Exception e) when (SimulatedApp.SettingsFailures(e) is { } failures)
             {
-                throw new ScenarioException(Path.GetFileName(scenarioPath), "settings", string.Join("; ", e.Failures));
+                throw new ScenarioException(Path.GetFileName(scenarioPath), "settings", string.Join("; ", failures));
             }
         }
 
@@ -52,11 +53,16 @@ internal static class CliServices
         services.AddSingleton(cli.LoggerFactory);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddAnFunctionsCore().AddAnFunctionsInfrastructure(configuration);
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        _ = provider.GetRequiredService<IOptions<AcceleratedNetworkingOptions>>().Value;
-        _ = provider.GetRequiredService<IOptions<ArmOptions>>().Value;
-        _ = provider.GetRequiredService<IOptions<StateOptions>>().Value;
-        return provider;
+        try
+        {
+            // Validated as the host validates at start: every options class registered with ValidateOnStart.
+            return services.BuildValidated();
+        }
+        catch (Exception e) when (SimulatedApp.SettingsFailures(e) is { } failures)
+        {
+            // One message naming every wrong key, of one options class or several.
+            throw new UsageException(string.Join("; ", failures));
+        }
     }
 
     private static bool HasStateStore(IConfiguration configuration) =>

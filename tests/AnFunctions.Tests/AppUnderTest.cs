@@ -1,8 +1,6 @@
+using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Hosting;
-using Azure.Core;
-using Azure.Core.Pipeline;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -11,8 +9,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace AnFunctions.Tests;
 
 /// <summary>
-/// The Functions host's real DI (<see cref="AnFunctionsServiceCollectionExtensions.AddAnFunctions"/>) with only the
-/// outside world swapped: the ARM emulator behind the real Azure SDK, a fake clock, a fake log collector.
+/// The Functions host's real DI (<see cref="AnFunctionsServiceCollectionExtensions.AddAnFunctions"/>) on the one emulated
+/// composition (<see cref="EmulatedAzure.AddAnFunctionsOnEmulator"/>): only the outside world swapped (the ARM emulator
+/// behind the real Azure SDK, a fake clock, a fake log collector), settings validated as the host validates at start.
 /// </summary>
 internal sealed class AppUnderTest : IAsyncDisposable
 {
@@ -43,9 +42,6 @@ internal sealed class AppUnderTest : IAsyncDisposable
         emulator ??= new ArmEmulator(time);
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
-            ["State:Store"] = "InMemory",
-            ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
-            ["Arm:MaxRetries"] = "0",
             // The endpoints' own tests call them as a local run would; the role checks have their own tests (Http/AuthorizationTests).
             ["Auth:Enabled"] = "false",
         };
@@ -54,17 +50,12 @@ internal sealed class AppUnderTest : IAsyncDisposable
             values[key] = value;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var logs = new FakeLogCollector();
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
-        services.AddAnFunctions(configuration);
-        services.AddSingleton<TimeProvider>(time);
-        services.AddSingleton<TokenCredential>(new TestCredential());
-        services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler())));
+        services.AddAnFunctionsOnEmulator(emulator, time, values, (s, configuration) => s.AddAnFunctions(configuration));
         configure?.Invoke(services);
-        return new AppUnderTest(services.BuildServiceProvider(validateScopes: true), emulator, time, logs);
+        return new AppUnderTest(services.BuildValidated(), emulator, time, logs);
     }
 
     public T Create<T>() => ActivatorUtilities.CreateInstance<T>(Services);
@@ -72,11 +63,4 @@ internal sealed class AppUnderTest : IAsyncDisposable
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     public ValueTask DisposeAsync() => Services.DisposeAsync();
-
-    private sealed class TestCredential : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => new("test", DateTimeOffset.MaxValue);
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => new(GetToken(requestContext, cancellationToken));
-    }
 }

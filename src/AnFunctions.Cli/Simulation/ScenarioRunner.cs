@@ -9,7 +9,6 @@ using AnFunctions.Core.State;
 using AnFunctions.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AnFunctions.Cli.Simulation;
 
@@ -33,11 +32,11 @@ internal static class ScenarioRunner
         ServiceProvider services;
         try
         {
-            services = EmulatedAzure.BuildServices(emulator, time, scenario.Settings, loggerFactory);
+            services = SimulatedApp.Build(emulator, time, scenario.Settings, loggerFactory);
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (SimulatedApp.SettingsFailures(e) is { } failures)
         {
-            throw new ScenarioException(file, "settings", string.Join("; ", e.Failures));
+            throw new ScenarioException(file, "settings", string.Join("; ", failures));
         }
 
         await using (services.ConfigureAwait(false))

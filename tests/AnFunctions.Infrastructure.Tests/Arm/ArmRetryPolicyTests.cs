@@ -1,10 +1,10 @@
 using AnFunctions.Core.Arm;
 using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
+using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure.Arm;
 using AnFunctions.Infrastructure.Compute;
-using AnFunctions.Infrastructure.Tests.Emulator;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.Options;
 using static AnFunctions.Infrastructure.Tests.Compute.ComputeTestData;
@@ -28,7 +28,7 @@ public sealed class ArmRetryPolicyTests
     }
 
     private ArmScaleSetClient Client(ArmOptions? options = null) =>
-        new(new ArmConnection(new DummyTokenCredential(), new HttpClientTransport(new HttpClient(_emulator.CreateHandler())),
+        new(new ArmConnection(EmulatorCredential.Instance, new HttpClientTransport(new HttpClient(_emulator.CreateHandler())),
             Options.Create(options ?? new ArmOptions { Endpoint = ArmEmulator.BaseUri }), time: _clock));
 
     private static ScaleSetId Pool => ScaleSetId.Parse(Id("nodepool1"));

@@ -4,9 +4,9 @@ using System.Text.Json.Nodes;
 using AnFunctions.Core.Arm;
 using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
+using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure.Arm;
-using AnFunctions.Infrastructure.Tests.Emulator;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.Options;
 using static AnFunctions.Infrastructure.Tests.Compute.ComputeTestData;
@@ -28,7 +28,7 @@ public sealed class ResourceGraphScaleSetIndexTests
     public ResourceGraphScaleSetIndexTests()
     {
         _emulator = new ArmEmulator(_clock);
-        var connection = new ArmConnection(new DummyTokenCredential(), new HttpClientTransport(new HttpClient(_emulator.CreateHandler())),
+        var connection = new ArmConnection(EmulatorCredential.Instance, new HttpClientTransport(new HttpClient(_emulator.CreateHandler())),
             Options.Create(new ArmOptions { Endpoint = ArmEmulator.BaseUri }), time: _clock);
         _index = new ResourceGraphScaleSetIndex(connection, _clock);
     }

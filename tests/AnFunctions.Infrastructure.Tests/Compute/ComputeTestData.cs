@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure.Arm;
-using AnFunctions.Infrastructure.Tests.Emulator;
 using AnFunctions.Core.Options;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.Options;
@@ -12,7 +12,7 @@ namespace AnFunctions.Infrastructure.Tests.Compute;
 internal static class EmulatorConnection
 {
     public static ArmConnection Create(ArmEmulator emulator, TimeSpan? timeout = null) =>
-        new(new DummyTokenCredential(),
+        new(EmulatorCredential.Instance,
             new HttpClientTransport(new HttpClient(emulator.CreateHandler())),
             Options.Create(new ArmOptions
             {

@@ -1,3 +1,4 @@
+using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -7,7 +8,7 @@ namespace AnFunctions.Infrastructure.Tests.Emulator;
 
 /// <summary>
 /// Builds the real Azure SDK's <see cref="ArmClient"/> against an <see cref="ArmEmulator"/>: the emulator's endpoint,
-/// an in-memory transport and a dummy credential. Retries are off unless asked for, so call counts are exact.
+/// an in-memory transport and the emulator's credential (<see cref="EmulatorCredential"/>). Retries are off unless asked for, so call counts are exact.
 /// </summary>
 public static class EmulatorArm
 {
@@ -30,7 +31,7 @@ public static class EmulatorArm
     {
         var options = CreateOptions(emulator, maxRetries);
         configure?.Invoke(options);
-        return new ArmClient(new DummyTokenCredential(), defaultSubscriptionId: null, options);
+        return new ArmClient(EmulatorCredential.Instance, defaultSubscriptionId: null, options);
     }
 
     /// <summary>A plain <see cref="HttpClient"/> on the emulator, for checking raw URLs and JSON.</summary>
@@ -39,16 +40,6 @@ public static class EmulatorArm
         ArgumentNullException.ThrowIfNull(emulator);
         return new HttpClient(emulator.CreateHandler()) { BaseAddress = ArmEmulator.BaseUri };
     }
-}
-
-/// <summary>A credential that hands out a fixed token; the emulator never checks it.</summary>
-public sealed class DummyTokenCredential : TokenCredential
-{
-    private static readonly AccessToken Token = new("emulator-token", DateTimeOffset.UtcNow.AddYears(1));
-
-    public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => Token;
-
-    public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => new(Token);
 }
 
 /// <summary>Adds <c>If-Match</c> to writes while <see cref="ETag"/> is set (the SDK 1.2.0 has no parameter for it).</summary>

@@ -1,18 +1,16 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using AnFunctions.Core;
+using AnFunctions.Emulation;
 using AnFunctions.Emulator;
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AnFunctions.Infrastructure.Tests.Reliability;
 
 /// <summary>
-/// One app instance for the Azurite reliability tests: the app's real Core and Infrastructure with the Table stores,
-/// the real Azure SDK against a shared <see cref="ArmEmulator"/>, and the given clock. Plus the ARM JSON they use.
+/// One app instance for the Azurite reliability tests: the one emulated composition
+/// (<see cref="EmulatedAzure.AddAnFunctionsOnEmulator"/>: the real Azure SDK against a shared <see cref="ArmEmulator"/>,
+/// the given clock) with the Table stores on Azurite. Plus the ARM JSON they use.
 /// </summary>
 internal static class AzuriteApp
 {
@@ -26,32 +24,24 @@ internal static class AzuriteApp
         TableServiceClient? tables = null,
         IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var values = new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["State:Store"] = "Table",
             ["State:ConnectionString"] = connectionString,
-            ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
-            ["Arm:MaxRetries"] = "0",
         };
         if (tablePrefix is not null)
         {
             values["State:TablePrefix"] = tablePrefix;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
         if (tables is not null)
         {
             services.AddSingleton(tables);
         }
 
-        services.AddAnFunctionsCore().AddAnFunctionsInfrastructure(configuration);
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton<TokenCredential>(new Tests.Emulator.DummyTokenCredential());
-        services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler())));
-        return services.BuildServiceProvider();
+        services.AddAnFunctionsOnEmulator(emulator, clock, values.Concat(settings ?? new Dictionary<string, string?>()));
+        return services.BuildValidated();
     }
 
     public static JsonObject AnSku(string name = "Standard_D4s_v5") => new()

@@ -1,19 +1,16 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using AnFunctions.Core;
 using AnFunctions.Core.Alerts;
 using AnFunctions.Core.Audit;
 using AnFunctions.Core.Events;
 using AnFunctions.Core.Findings;
 using AnFunctions.Core.Retention;
+using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure.Tables;
 using AnFunctions.Infrastructure.Tests.Reliability;
 using AnFunctions.Infrastructure.Tests.State;
-using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Xunit.Abstractions;
@@ -218,20 +215,12 @@ public sealed class MonthOnAzuriteTests(AzuriteFixture azurite, ITestOutputHelpe
             ["State:Store"] = "Table",
             ["State:ConnectionString"] = AzuriteFixture.ConnectionString,
             ["State:TablePrefix"] = _prefix,
-            ["Arm:Endpoint"] = ArmEmulator.BaseAddress,
-            ["Arm:MaxRetries"] = "0",
         };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging();
-        services.AddAnFunctionsCore().AddAnFunctionsInfrastructure(configuration);
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton<TokenCredential>(new Tests.Emulator.DummyTokenCredential());
-        services.AddSingleton<HttpPipelineTransport>(new HttpClientTransport(new HttpClient(emulator.CreateHandler())));
+        services.AddAnFunctionsOnEmulator(emulator, clock, values);
         services.RemoveAll<IEnumerable<IAlertSink>>();
         services.AddSingleton<IEnumerable<IAlertSink>>([sink]);
-        return services.BuildServiceProvider();
+        return services.BuildValidated();
     }
 
     /// <summary>A pool created long before the month (an existing pool: the app records it, never writes to it).</summary>

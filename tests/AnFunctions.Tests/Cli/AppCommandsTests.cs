@@ -110,6 +110,28 @@ public sealed class AppCommandsTests
         Assert.NotNull(JsonNode.Parse(stdout)!["items"]!.AsArray());
     }
 
+    [Fact]
+    public async Task Audit_EmulatorScenarioWithAWrongAuditSetting_Exits2NamingTheKey()
+    {
+        var scenario = JsonNode.Parse(await File.ReadAllTextAsync(NewPool))!.AsObject();
+        scenario["settings"] = new JsonObject { ["Audit:Schedule"] = "every 30 minutes" };
+        var path = Path.Combine(Path.GetTempPath(), $"wrong-audit-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, scenario.ToJsonString());
+        try
+        {
+            var (exit, stdout, stderr) = await RunAsync("audit", "--emulator", path, "--dry-run");
+
+            Assert.Equal(2, exit);
+            Assert.Empty(stdout);
+            Assert.Contains(Path.GetFileName(path), stderr, StringComparison.Ordinal);
+            Assert.Contains("Audit:Schedule must be a six-field NCRONTAB expression", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("explain", "/subscriptions/../../etc")]
     [InlineData("explain", "--output", "yaml")]

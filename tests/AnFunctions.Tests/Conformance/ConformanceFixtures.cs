@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AnFunctions.Core.Options;
+using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure.Arm;
-using Azure.Core;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.Options;
 
@@ -59,14 +59,7 @@ internal static partial class ConformanceFixtures
 
     /// <summary>The app's ARM connection over the emulator, as the Functions host builds it, with retries off.</summary>
     public static ArmConnection Connection(ArmEmulator emulator) =>
-        new(new FixedCredential(),
+        new(EmulatorCredential.Instance,
             new HttpClientTransport(new HttpClient(emulator.CreateHandler())),
             Options.Create(new ArmOptions { Endpoint = ArmEmulator.BaseUri, MaxRetries = 0 }));
-
-    private sealed class FixedCredential : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => new("conformance", DateTimeOffset.MaxValue);
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => new(GetToken(requestContext, cancellationToken));
-    }
 }
