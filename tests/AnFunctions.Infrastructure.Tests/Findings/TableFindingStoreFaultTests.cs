@@ -45,7 +45,7 @@ public sealed class TableFindingStoreFaultTests
     public async Task SaveAsync_RealServerUnreachable_ThrowsStateStoreUnavailable()
     {
         var options = new TableClientOptions { Retry = { MaxRetries = 0 } };
-        var service = new TableServiceClient(AzuriteFixture.ConnectionString.Replace(":10002/", ":1/", StringComparison.Ordinal), options);
+        var service = new TableServiceClient(AzuriteFixture.UsualConnectionString.Replace(":10002/", ":1/", StringComparison.Ordinal), options);
         var store = new TableFindingStore(service, Options.Create(new StateOptions()));
         var finding = Full(NewPool());
 

@@ -27,7 +27,7 @@ public sealed class AzuriteRestartTests(AzuriteFixture azurite) : IAsyncLifetime
     private readonly string _data = Directory.CreateTempSubdirectory("an-azurite-").FullName;
     private Process? _azurite;
 
-    private static string ConnectionString => AzuriteFixture.ConnectionString.Replace("10002", Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    private static string ConnectionString => AzuriteFixture.UsualConnectionString.Replace("10002", Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     public async Task InitializeAsync()
     {

@@ -13,7 +13,7 @@ public sealed class StateStoreRegistrationTests
     [Fact]
     public void AddTableStateStore_ConnectionString_ResolvesOneTableStoreOnThatAccount()
     {
-        using var provider = Build(s => s.AddTableStateStore(), o => o.ConnectionString = AzuriteFixture.ConnectionString);
+        using var provider = Build(s => s.AddTableStateStore(), o => o.ConnectionString = AzuriteFixture.UsualConnectionString);
 
         var store = provider.GetRequiredService<IStateStore>();
 

@@ -66,7 +66,7 @@ public sealed class TableStateStoreFaultTests
     public async Task SavePoolAsync_RealServerUnreachable_ThrowsStateStoreUnavailable()
     {
         var options = new TableClientOptions { Retry = { MaxRetries = 0 } };
-        var service = new TableServiceClient(AzuriteFixture.ConnectionString.Replace(":10002/", ":1/", StringComparison.Ordinal), options);
+        var service = new TableServiceClient(AzuriteFixture.UsualConnectionString.Replace(":10002/", ":1/", StringComparison.Ordinal), options);
         var store = new TableStateStore(service, Options.Create(new StateOptions()));
 
         await Assert.ThrowsAsync<StateStoreUnavailableException>(() => store.SavePoolAsync(Pool, default));
