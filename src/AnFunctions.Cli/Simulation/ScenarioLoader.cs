@@ -115,7 +115,9 @@ internal static class ScenarioLoader
                 throw new ScenarioException(file, $"settings.{key}", $"unknown setting (known: {string.Join(", ", KnownSettings.Keys)})");
             }
 
-            settings[key] = value switch
+            // An environment-style key (Section__Key) means the same setting: configuration from a dictionary only
+            // reads Section:Key, so it is written that way (else it would be accepted here and then silently ignored).
+            settings[key.Replace("__", ":", StringComparison.Ordinal)] = value switch
             {
                 JsonValue v when v.TryGetValue<string>(out var text) => text,
                 JsonValue v when v.TryGetValue<bool>(out var flag) => flag ? "true" : "false",
