@@ -42,14 +42,20 @@ internal static class SimulatedApp
 
     /// <summary>
     /// The failures of a start-up validation (<see cref="StartupValidation.BuildValidated"/>): one options class's
-    /// (<see cref="OptionsValidationException"/>) or several (an <see cref="AggregateException"/> of them); null for any
+    /// (<see cref="OptionsValidationException"/>) or several (an <see cref="AggregateException"/> of them), or a value
+    /// the configuration binder could not convert (its message names the key, the value and the type); null for any
     /// other exception.
     /// </summary>
     public static IReadOnlyList<string>? SettingsFailures(Exception exception) => exception switch
     {
         OptionsValidationException e => e.Failures.ToList(),
-        AggregateException { InnerExceptions.Count: > 0 } e when e.InnerExceptions.All(i => i is OptionsValidationException) =>
-            e.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures).ToList(),
+        AggregateException { InnerExceptions.Count: > 0 } e when e.InnerExceptions.All(i => i is OptionsValidationException || IsConversionFailure(i)) =>
+            e.InnerExceptions.SelectMany(i => i is OptionsValidationException v ? v.Failures : [i.Message]).ToList(),
+        _ when IsConversionFailure(exception) => [exception.Message],
         _ => null,
     };
+
+    /// <summary>The configuration binder's "Failed to convert configuration value 'x' at 'Section:Key' to type 'T'".</summary>
+    private static bool IsConversionFailure(Exception exception) =>
+        exception is InvalidOperationException { Source: "Microsoft.Extensions.Configuration.Binder", InnerException: not null };
 }

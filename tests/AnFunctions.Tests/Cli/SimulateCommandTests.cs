@@ -148,6 +148,8 @@ public sealed class SimulateCommandTests
         { """{"start":"2026-11-25T10:00:00Z","settings":{"AcceleratedNetworking:NewPoolWindow":"2.00:00:00"}}""", "AcceleratedNetworking:NewPoolWindow must lie between" },
         { """{"start":"2026-11-25T10:00:00Z","settings":{"Audit:Schedule":"every 30 minutes"}}""", "settings: DataAnnotation validation failed for 'AuditOptions' members: 'Schedule' with the error: 'Audit:Schedule must be a six-field NCRONTAB expression" },
         { """{"start":"2026-11-25T10:00:00Z","settings":{"Alerts:RenotifyInterval":"00:00:10"}}""", "Alerts:RenotifyInterval" },
+        { """{"start":"2026-11-25T10:00:00Z","settings":{"AcceleratedNetworking:DryRun":"maybe"}}""", "settings: Failed to convert configuration value 'maybe' at 'AcceleratedNetworking:DryRun' to type 'System.Boolean'" },
+        { """{"start":"2026-11-25T10:00:00Z","settings":{"Audit:SubscriptionConcurrency":"four"}}""", "'four' at 'Audit:SubscriptionConcurrency'" },
         { """{"start":"2026-11-25T10:00:00Z","settings":{"AcceleratedNetworking:NewPoolWindow":"2.00:00:00","Audit:SubscriptionConcurrency":"0"}}""", "AcceleratedNetworking:NewPoolWindow must lie between" },
         { """{"start":"2026-11-25T10:00:00Z","settings":{"AcceleratedNetworking:NewPoolWindow":"2.00:00:00","Audit:SubscriptionConcurrency":"0"}}""", "Audit:SubscriptionConcurrency must lie between" },
         { """{"start":"2026-11-25T10:00:00Z","scaleSets":[{"id":"/subscriptions/x"}]}""", "scaleSets[0].id: '/subscriptions/x' is not a virtual machine scale set id" },
