@@ -1,6 +1,5 @@
 using AnFunctions.Core;
 using AnFunctions.Core.Events;
-using AnFunctions.Core.Options;
 using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure;

@@ -1,10 +1,10 @@
 using AnFunctions.Cli.Commands;
 using AnFunctions.Cli.Simulation;
 using AnFunctions.Core;
-using AnFunctions.Core.Options;
 using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure;
+using AnFunctions.Infrastructure.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

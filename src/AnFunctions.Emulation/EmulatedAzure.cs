@@ -2,6 +2,7 @@ using AnFunctions.Core;
 using AnFunctions.Core.Options;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure;
+using AnFunctions.Infrastructure.Tables;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.Configuration;

@@ -6,6 +6,8 @@ using AnFunctions.Infrastructure.Arm;
 using AnFunctions.Infrastructure.Compute;
 using AnFunctions.Infrastructure.EventGrid;
 using AnFunctions.Infrastructure.Queues;
+using AnFunctions.Infrastructure.Tables;
+using AnFunctions.InMemory;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
@@ -60,14 +62,7 @@ public static class InfrastructureServiceCollectionExtensions
         var store = configuration.GetValue<StateStoreKind?>($"{StateOptions.Section}:Store") ?? StateStoreKind.Table;
         if (store == StateStoreKind.InMemory)
         {
-            services.AddInMemoryStateStore();
-            services.AddInMemoryFindingStore();
-            services.TryAddSingleton<Core.Audit.IAuditRunStore, Core.Audit.InMemoryAuditRunStore>();
-            services.TryAddSingleton<Core.Audit.InMemoryAuditQueue>();
-            services.TryAddSingleton<Core.Audit.IAuditQueue>(sp => sp.GetRequiredService<Core.Audit.InMemoryAuditQueue>());
-            services.TryAddSingleton<Core.Rollouts.IRolloutStore, Core.Rollouts.InMemoryRolloutStore>();
-            services.TryAddSingleton<Core.Rollouts.InMemoryRolloutQueue>();
-            services.TryAddSingleton<Core.Rollouts.IRolloutQueue>(sp => sp.GetRequiredService<Core.Rollouts.InMemoryRolloutQueue>());
+            services.AddAnFunctionsInMemory();
             return services;
         }
 

@@ -19,7 +19,8 @@ namespace AnFunctions.Core.Findings;
 /// <remarks>
 /// Non-ASCII text of the Basic Multilingual Plane (accents, most scripts) is written as is, not as <c>\uXXXX</c>, so its
 /// JSON is about as long as the text; control characters and characters outside that plane (emoji) are still escaped,
-/// which <see cref="FindingLimits"/> allows for. The output is not meant to be embedded in HTML without encoding.
+/// which the stores' limits (<c>FindingLimits</c>, on the adapters' side) allow for. The output is not meant to be
+/// embedded in HTML without encoding.
 /// </remarks>
 public static class FindingJson
 {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AnFunctions.Core.Findings;
 using AnFunctions.Core.ScaleSets;
+using AnFunctions.InMemory.Findings;
 using Azure.Data.Tables;
 using static AnFunctions.Infrastructure.Tables.EntityColumns;
 

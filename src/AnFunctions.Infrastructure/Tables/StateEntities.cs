@@ -2,6 +2,7 @@ using System.Text.Json;
 using AnFunctions.Core.Decisions;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
+using AnFunctions.InMemory.State;
 using Azure.Data.Tables;
 using static AnFunctions.Infrastructure.Tables.EntityColumns;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using AnFunctions.Core.Audit;
-using AnFunctions.Core.Options;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 

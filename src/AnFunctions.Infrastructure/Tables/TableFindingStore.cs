@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using AnFunctions.Core.Findings;
-using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
+using AnFunctions.InMemory.Findings;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;

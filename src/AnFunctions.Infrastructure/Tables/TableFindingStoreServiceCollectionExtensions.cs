@@ -1,5 +1,4 @@
 using AnFunctions.Core.Findings;
-using AnFunctions.Core.Options;
 using AnFunctions.Infrastructure.Tables;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using AnFunctions.Core.Options;
 using AnFunctions.Core.Rollouts;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;

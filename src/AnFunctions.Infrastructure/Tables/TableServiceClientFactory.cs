@@ -1,4 +1,3 @@
-using AnFunctions.Core.Options;
 using AnFunctions.Core.State;
 using AnFunctions.Core.Telemetry;
 using Azure.Core.Pipeline;

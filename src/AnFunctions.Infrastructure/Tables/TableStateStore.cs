@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using Azure;

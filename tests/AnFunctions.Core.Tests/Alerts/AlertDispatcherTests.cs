@@ -1,6 +1,7 @@
 using AnFunctions.Core.Alerts;
 using AnFunctions.Core.Findings;
 using AnFunctions.Core.Options;
+using AnFunctions.InMemory.Findings;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

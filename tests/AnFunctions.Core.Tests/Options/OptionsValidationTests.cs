@@ -71,14 +71,6 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
-    public void StateOptions_TableWithoutConnection_ErrorNamesTheKeys()
-    {
-        var errors = Validate(new StateOptions { Store = StateStoreKind.Table });
-
-        Assert.Contains(errors, e => e.ErrorMessage!.Contains("State:ConnectionString", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public void ArmOptions_HttpEndpoint_IsRefused()
     {
         var errors = Validate(new ArmOptions { Endpoint = new Uri("http://management.azure.com/") });

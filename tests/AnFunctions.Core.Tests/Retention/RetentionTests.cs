@@ -1,10 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using AnFunctions.Core.Audit;
 using AnFunctions.Core.Decisions;
-using AnFunctions.Core.Findings;
 using AnFunctions.Core.Retention;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
+using AnFunctions.InMemory.Audit;
+using AnFunctions.InMemory.Findings;
+using AnFunctions.InMemory.State;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;

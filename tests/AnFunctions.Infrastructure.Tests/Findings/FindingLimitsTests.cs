@@ -1,5 +1,6 @@
 using AnFunctions.Core.Findings;
-using AnFunctions.Core.State;
+using AnFunctions.InMemory.Findings;
+using AnFunctions.InMemory.State;
 using static AnFunctions.Infrastructure.Tests.Findings.FindingTestData;
 
 namespace AnFunctions.Infrastructure.Tests.Findings;

@@ -1,6 +1,8 @@
 using AnFunctions.Core.Findings;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
+using AnFunctions.InMemory.Findings;
+using AnFunctions.InMemory.State;
 using static AnFunctions.Infrastructure.Tests.Findings.FindingTestData;
 
 namespace AnFunctions.Infrastructure.Tests.Findings;

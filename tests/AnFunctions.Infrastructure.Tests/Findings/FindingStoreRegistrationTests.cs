@@ -1,8 +1,8 @@
 using AnFunctions.Core.Findings;
-using AnFunctions.Core.Options;
 using AnFunctions.Core.State;
 using AnFunctions.Infrastructure.Tables;
 using AnFunctions.Infrastructure.Tests.State;
+using AnFunctions.InMemory.Findings;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 

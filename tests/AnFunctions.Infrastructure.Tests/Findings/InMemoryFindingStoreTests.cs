@@ -1,4 +1,5 @@
 using AnFunctions.Core.Findings;
+using AnFunctions.InMemory.Findings;
 
 namespace AnFunctions.Infrastructure.Tests.Findings;
 

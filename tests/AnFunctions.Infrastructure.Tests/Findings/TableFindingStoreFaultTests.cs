@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using AnFunctions.Core.Findings;
-using AnFunctions.Core.Options;
 using AnFunctions.Core.State;
 using AnFunctions.Infrastructure.Tables;
 using AnFunctions.Infrastructure.Tests.State;

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using AnFunctions.Core.Findings;
-using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Infrastructure.Tables;
 using AnFunctions.Infrastructure.Tests.State;
+using AnFunctions.InMemory.Findings;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

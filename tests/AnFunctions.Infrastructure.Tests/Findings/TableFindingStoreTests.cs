@@ -1,5 +1,4 @@
 using AnFunctions.Core.Findings;
-using AnFunctions.Core.Options;
 using AnFunctions.Infrastructure.Tables;
 using AnFunctions.Infrastructure.Tests.State;
 using Azure.Data.Tables;

@@ -1,4 +1,3 @@
-using AnFunctions.Core.Options;
 using AnFunctions.Core.Retention;
 using AnFunctions.Infrastructure.Tables;
 using AnFunctions.Infrastructure.Tests.State;

@@ -1,6 +1,6 @@
 using AnFunctions.Core.Audit;
-using AnFunctions.Core.Options;
 using AnFunctions.Infrastructure.Tables;
+using AnFunctions.InMemory.Audit;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 

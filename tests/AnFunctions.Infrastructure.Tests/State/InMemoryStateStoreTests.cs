@@ -1,4 +1,5 @@
 using AnFunctions.Core.State;
+using AnFunctions.InMemory.State;
 
 namespace AnFunctions.Infrastructure.Tests.State;
 

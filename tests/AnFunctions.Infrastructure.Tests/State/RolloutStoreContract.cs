@@ -1,8 +1,8 @@
-using AnFunctions.Core.Options;
 using AnFunctions.Core.Rollouts;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Infrastructure.Tables;
+using AnFunctions.InMemory.Rollouts;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 

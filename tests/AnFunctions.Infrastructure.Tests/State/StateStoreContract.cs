@@ -1,6 +1,7 @@
 using AnFunctions.Core.Decisions;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
+using AnFunctions.InMemory.State;
 
 namespace AnFunctions.Infrastructure.Tests.State;
 

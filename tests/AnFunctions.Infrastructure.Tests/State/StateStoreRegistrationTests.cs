@@ -1,6 +1,6 @@
-using AnFunctions.Core.Options;
 using AnFunctions.Core.State;
 using AnFunctions.Infrastructure.Tables;
+using AnFunctions.InMemory.State;
 using Azure.Core;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;

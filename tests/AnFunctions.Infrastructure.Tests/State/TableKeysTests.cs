@@ -1,6 +1,6 @@
 using AnFunctions.Core.ScaleSets;
-using AnFunctions.Core.State;
 using AnFunctions.Infrastructure.Tables;
+using AnFunctions.InMemory.State;
 
 namespace AnFunctions.Infrastructure.Tests.State;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Core.Telemetry;

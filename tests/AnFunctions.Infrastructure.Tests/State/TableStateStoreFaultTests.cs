@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Infrastructure.Tables;

@@ -1,5 +1,4 @@
 using AnFunctions.Core.Decisions;
-using AnFunctions.Core.Options;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Infrastructure.Tables;

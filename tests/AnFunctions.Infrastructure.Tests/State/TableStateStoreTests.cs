@@ -1,4 +1,3 @@
-using AnFunctions.Core.Options;
 using AnFunctions.Core.State;
 using AnFunctions.Infrastructure.Tables;
 using Azure.Data.Tables;

@@ -3,6 +3,7 @@ using AnFunctions.Core.Findings;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Emulator;
+using AnFunctions.InMemory.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using AnFunctions.Core.Audit;
 using AnFunctions.Emulator;
 using AnFunctions.Functions;
+using AnFunctions.InMemory.Audit;
 using static AnFunctions.Tests.Http.HttpCalls;
 
 namespace AnFunctions.Tests.Http;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using AnFunctions.Core.Rollouts;
 using AnFunctions.Emulator;
 using AnFunctions.Functions;
+using AnFunctions.InMemory.Rollouts;
 using static AnFunctions.Tests.Http.HttpCalls;
 
 namespace AnFunctions.Tests.Http;

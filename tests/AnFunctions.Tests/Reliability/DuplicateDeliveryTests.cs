@@ -3,6 +3,8 @@ using AnFunctions.Core.Findings;
 using AnFunctions.Core.State;
 using AnFunctions.Emulator;
 using AnFunctions.Functions;
+using AnFunctions.InMemory.Findings;
+using AnFunctions.InMemory.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

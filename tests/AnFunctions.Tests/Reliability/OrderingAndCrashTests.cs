@@ -2,6 +2,7 @@ using AnFunctions.Core.Events;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Functions;
+using AnFunctions.InMemory.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

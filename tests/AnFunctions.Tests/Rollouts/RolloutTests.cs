@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using AnFunctions.Core.Rollouts;
 using AnFunctions.Core.ScaleSets;
-using AnFunctions.Core.State;
 using AnFunctions.Emulator;
 using AnFunctions.Functions;
+using AnFunctions.InMemory.Rollouts;
 
 namespace AnFunctions.Tests.Rollouts;
 

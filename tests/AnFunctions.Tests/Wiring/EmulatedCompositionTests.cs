@@ -2,6 +2,7 @@ using AnFunctions.Api.Auth;
 using AnFunctions.Emulation;
 using AnFunctions.Emulator;
 using AnFunctions.Hosting;
+using AnFunctions.InMemory.Rollouts;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,7 +94,7 @@ public sealed class EmulatedCompositionTests
         var emulated = ValidatedOnStart(new ServiceCollection().AddAnFunctionsOnEmulator(new ArmEmulator(), TimeProvider.System));
 
         // Not vacuous: the host's list is read, and holds the classes of Core, Infrastructure and the API.
-        Assert.Superset(new HashSet<Type> { typeof(Core.Audit.AuditOptions), typeof(Core.Retention.RetentionOptions), typeof(Core.Options.StateOptions), typeof(ApiAuthOptions) }, host);
+        Assert.Superset(new HashSet<Type> { typeof(Core.Audit.AuditOptions), typeof(Core.Retention.RetentionOptions), typeof(Infrastructure.Tables.StateOptions), typeof(ApiAuthOptions) }, host);
         Assert.Empty(host.Except(HostOnly).Except(emulated).Select(t => t.FullName));
         // An exemption that no longer holds is removed, not kept.
         Assert.Empty(HostOnly.Intersect(emulated).Select(t => t.FullName));

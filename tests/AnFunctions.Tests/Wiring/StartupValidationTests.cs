@@ -1,4 +1,5 @@
 using AnFunctions.Hosting;
+using AnFunctions.InMemory.Rollouts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

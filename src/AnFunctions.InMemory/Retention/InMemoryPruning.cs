@@ -1,4 +1,6 @@
-namespace AnFunctions.Core.Retention;
+using AnFunctions.Core.Retention;
+
+namespace AnFunctions.InMemory.Retention;
 
 /// <summary>How the in-memory stores prune: the rows past their cutoff, oldest first, at most a prune's worth.</summary>
 internal static class InMemoryPruning

@@ -1,8 +1,9 @@
 using System.Globalization;
+using AnFunctions.Core.Rollouts;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 
-namespace AnFunctions.Core.Rollouts;
+namespace AnFunctions.InMemory.Rollouts;
 
 /// <summary>
 /// <see cref="IRolloutStore"/> in process memory (simulate, the CLI without a store, tests). It behaves like the Table
@@ -105,17 +106,4 @@ public sealed class InMemoryRolloutStore : IRolloutStore
         _active.TryGetValue(poolId.Key, out var id) && _rollouts.TryGetValue(id, out var rollout) && !rollout.IsFinished ? rollout : null;
 
     private string NextVersion() => string.Create(CultureInfo.InvariantCulture, $"W/\"{++_version}\"");
-}
-
-/// <summary>The rollout queue of <c>simulate</c>, the CLI and tests: see <see cref="Queues.InMemoryWorkQueue"/>.</summary>
-public sealed class InMemoryRolloutQueue(IServiceProvider services) : Queues.InMemoryWorkQueue(services), IRolloutQueue
-{
-    public Task EnqueueAsync(RolloutMessage message, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        return SendAsync(message.ToJson(), cancellationToken);
-    }
-
-    protected override Task RunAsync(IServiceProvider services, string message, CancellationToken cancellationToken) =>
-        Required<RolloutRunner>(services).RunMessageAsync(message, cancellationToken);
 }

@@ -1,11 +1,11 @@
-namespace AnFunctions.Core.Queues;
+namespace AnFunctions.InMemory.Queues;
 
 /// <summary>
 /// A Storage queue's stand-in for <c>simulate</c>, the CLI and tests: with <see cref="RunImmediately"/> (the default) a
 /// message is handed at once, in process, to the same runner as the queue trigger's; otherwise messages are kept in
 /// <see cref="Pending"/> for a test to deliver to the queue-triggered function (as the host would, later).
 /// </summary>
-public abstract class InMemoryWorkQueue(IServiceProvider services)
+public abstract class InMemoryWorkQueue
 {
     private readonly Lock _gate = new();
     private readonly Queue<string> _pending = new();
@@ -31,14 +31,14 @@ public abstract class InMemoryWorkQueue(IServiceProvider services)
         }
     }
 
-    /// <summary>Runs the message as the queue trigger would (the runner is resolved here, late: it is not needed to build what enqueues).</summary>
-    protected abstract Task RunAsync(IServiceProvider services, string message, CancellationToken cancellationToken);
+    /// <summary>Runs the message as the queue trigger would.</summary>
+    protected abstract Task RunAsync(string message, CancellationToken cancellationToken);
 
     protected async Task SendAsync(string message, CancellationToken cancellationToken)
     {
         if (RunImmediately)
         {
-            await RunAsync(services, message, cancellationToken).ConfigureAwait(false);
+            await RunAsync(message, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -47,7 +47,4 @@ public abstract class InMemoryWorkQueue(IServiceProvider services)
             _pending.Enqueue(message);
         }
     }
-
-    protected static T Required<T>(IServiceProvider services) where T : class =>
-        services.GetService(typeof(T)) as T ?? throw new InvalidOperationException($"{typeof(T).Name} is not registered");
 }

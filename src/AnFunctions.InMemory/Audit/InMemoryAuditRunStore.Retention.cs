@@ -1,6 +1,8 @@
+using AnFunctions.Core.Audit;
 using AnFunctions.Core.Retention;
+using AnFunctions.InMemory.Retention;
 
-namespace AnFunctions.Core.Audit;
+namespace AnFunctions.InMemory.Audit;
 
 public sealed partial class InMemoryAuditRunStore : IPrunableStore
 {

@@ -1,6 +1,7 @@
-using AnFunctions.Core.State;
+using AnFunctions.Core.Findings;
+using AnFunctions.InMemory.State;
 
-namespace AnFunctions.Core.Findings;
+namespace AnFunctions.InMemory.Findings;
 
 /// <summary>
 /// The limits and checks every <see cref="IFindingStore"/> applies, so that the in-memory store and the Table store keep

@@ -1,6 +1,8 @@
 using AnFunctions.Core.Retention;
+using AnFunctions.Core.State;
+using AnFunctions.InMemory.Retention;
 
-namespace AnFunctions.Core.State;
+namespace AnFunctions.InMemory.State;
 
 public sealed partial class InMemoryStateStore : IPrunableStore
 {

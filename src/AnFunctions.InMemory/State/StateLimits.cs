@@ -1,6 +1,7 @@
 using System.Globalization;
+using AnFunctions.Core.State;
 
-namespace AnFunctions.Core.State;
+namespace AnFunctions.InMemory.State;
 
 /// <summary>
 /// Length limits every <see cref="IStateStore"/> applies, so that the in-memory store and the Table store keep the same

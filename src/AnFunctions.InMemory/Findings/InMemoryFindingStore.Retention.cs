@@ -1,6 +1,8 @@
+using AnFunctions.Core.Findings;
 using AnFunctions.Core.Retention;
+using AnFunctions.InMemory.Retention;
 
-namespace AnFunctions.Core.Findings;
+namespace AnFunctions.InMemory.Findings;
 
 public sealed partial class InMemoryFindingStore : IPrunableStore
 {

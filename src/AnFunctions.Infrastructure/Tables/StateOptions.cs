@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace AnFunctions.Core.Options;
+namespace AnFunctions.Infrastructure.Tables;
 
 public enum StateStoreKind
 {

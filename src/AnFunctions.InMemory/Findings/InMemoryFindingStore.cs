@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using AnFunctions.Core.Findings;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 
-namespace AnFunctions.Core.Findings;
+namespace AnFunctions.InMemory.Findings;
 
 /// <summary>
 /// <see cref="IFindingStore"/> in process memory (for <c>simulate</c> and tests; lost on restart). Thread-safe. It

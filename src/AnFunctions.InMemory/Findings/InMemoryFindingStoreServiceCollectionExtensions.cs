@@ -1,4 +1,5 @@
 using AnFunctions.Core.Findings;
+using AnFunctions.InMemory.Findings;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;

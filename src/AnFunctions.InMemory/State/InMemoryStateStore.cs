@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using AnFunctions.Core.ScaleSets;
+using AnFunctions.Core.State;
 
-namespace AnFunctions.Core.State;
+namespace AnFunctions.InMemory.State;
 
 /// <summary>
 /// <see cref="IStateStore"/> in process memory (the default of <c>simulate</c>; lost on restart). Thread-safe. It

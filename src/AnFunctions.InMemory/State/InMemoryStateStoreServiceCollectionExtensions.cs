@@ -1,4 +1,5 @@
 using AnFunctions.Core.State;
+using AnFunctions.InMemory.State;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
