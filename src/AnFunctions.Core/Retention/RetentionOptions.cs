@@ -45,6 +45,13 @@ public sealed class RetentionOptions
     public int DeliveredAlertsDays { get; set; } = 30;
 
     /// <summary>
+    /// The record of a deleted pool is kept this many days after its deletion (what <c>explain</c> says about a pool
+    /// that is gone); a pool's own record is never pruned while the pool exists.
+    /// </summary>
+    [Range(1, 3650, ErrorMessage = "Retention:DeletedPoolsDays must lie between 1 and 3650")]
+    public int DeletedPoolsDays { get; set; } = 90;
+
+    /// <summary>
     /// The most query pages (of up to <see cref="PageSize"/> rows) one run reads per kind of row; what is left is pruned
     /// by the next run. Bounds the time and the storage transactions of a run.
     /// </summary>

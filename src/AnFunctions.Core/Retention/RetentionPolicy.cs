@@ -9,12 +9,14 @@ public enum RetentionTable
     ResolvedFindings,
     AuditRuns,
     DeliveredAlerts,
+    DeletedPools,
 }
 
 /// <summary>
 /// Rows older than these instants may be deleted: a processed event by <c>ProcessedAt</c>, a decision by <c>At</c>, a
 /// rejected event by <c>RejectedAt</c>, a resolved finding by <c>ResolvedAt</c>, an audit run by <c>Started</c>, a
-/// delivered outbox entry by <c>DeliveredAt</c>. A row exactly at its cutoff is kept.
+/// delivered outbox entry by <c>DeliveredAt</c>, the record of a deleted pool by <c>DeletedAt</c>. A row exactly at its
+/// cutoff is kept.
 /// </summary>
 public sealed record RetentionCutoffs(
     DateTimeOffset ProcessedEvents,
@@ -22,7 +24,8 @@ public sealed record RetentionCutoffs(
     DateTimeOffset RejectedEvents,
     DateTimeOffset ResolvedFindings,
     DateTimeOffset AuditRuns,
-    DateTimeOffset DeliveredAlerts)
+    DateTimeOffset DeliveredAlerts,
+    DateTimeOffset DeletedPools)
 {
     public DateTimeOffset For(RetentionTable table) => table switch
     {
@@ -32,6 +35,7 @@ public sealed record RetentionCutoffs(
         RetentionTable.ResolvedFindings => ResolvedFindings,
         RetentionTable.AuditRuns => AuditRuns,
         RetentionTable.DeliveredAlerts => DeliveredAlerts,
+        RetentionTable.DeletedPools => DeletedPools,
         _ => throw new ArgumentOutOfRangeException(nameof(table), table, "unknown retention table"),
     };
 
@@ -46,7 +50,8 @@ public sealed record RetentionCutoffs(
             utc - TimeSpan.FromDays(options.RejectedEventsDays),
             utc - TimeSpan.FromDays(options.ResolvedFindingsDays),
             utc - TimeSpan.FromDays(options.AuditRunsDays),
-            utc - TimeSpan.FromDays(options.DeliveredAlertsDays));
+            utc - TimeSpan.FromDays(options.DeliveredAlertsDays),
+            utc - TimeSpan.FromDays(options.DeletedPoolsDays));
     }
 }
 

@@ -32,11 +32,17 @@ public sealed partial class InMemoryStateStore : IPrunableStore
             var drop = rejected.ToHashSet(ReferenceEqualityComparer.Instance);
             _rejected.RemoveAll(drop.Contains);
 
+            // The records of pools deleted before the cutoff (a pool that exists, or has no DeletedAt, is kept).
+            var (deletedPools, moreDeletedPools) = InMemoryPruning.Select(
+                _pools.Where(p => p.Value is { Status: PoolStatus.Deleted, DeletedAt: not null }).Select(p => (p.Key, p.Value.DeletedAt!.Value)), cutoffs.DeletedPools, limits);
+            deletedPools.ForEach(key => _pools.Remove(key));
+
             IReadOnlyList<PrunedRows> result =
             [
                 new(RetentionTable.ProcessedEvents, events.Count, moreEvents),
                 new(RetentionTable.Decisions, decisions.Count, moreDecisions),
                 new(RetentionTable.RejectedEvents, rejected.Count, moreRejected),
+                new(RetentionTable.DeletedPools, deletedPools.Count, moreDeletedPools),
             ];
             return Task.FromResult(result);
         }

@@ -23,7 +23,21 @@ public sealed partial class TableStateStore : IPrunableStore
                 await PruneByDateAsync(_pools, RetentionTable.Decisions, "At", cutoffs.Decisions, limits, cancellationToken, TableKeys.PoolDecisionRowPrefix).ConfigureAwait(false),
                 await PruneByDateAsync(_decisions, RetentionTable.Decisions, "At", cutoffs.Decisions, limits, cancellationToken).ConfigureAwait(false)),
             await PruneByDateAsync(_rejected, RetentionTable.RejectedEvents, "RejectedAt", cutoffs.RejectedEvents, limits, cancellationToken).ConfigureAwait(false),
+            await PruneDeletedPoolsAsync(cutoffs.DeletedPools, limits, cancellationToken).ConfigureAwait(false),
         ];
+    }
+
+    /// <summary>The records of pools deleted before the cutoff (pool rows only: <c>Status</c> Deleted and <c>DeletedAt</c>).</summary>
+    private Task<PrunedRows> PruneDeletedPoolsAsync(DateTimeOffset cutoff, PruneLimits limits, CancellationToken cancellationToken)
+    {
+        var deleted = nameof(Core.State.PoolStatus.Deleted);
+        return _pools.PruneAsync(
+            RetentionTable.DeletedPools,
+            TableClient.CreateQueryFilter($"RowKey ge {TableKeys.PoolRowsFrom} and Status eq {deleted} and DeletedAt lt {cutoff.ToUniversalTime()}"),
+            ["Status", "DeletedAt"],
+            e => e.GetString("Status") == deleted && e.GetDateTimeOffset("DeletedAt") is { } at && at < cutoff,
+            limits,
+            cancellationToken);
     }
 
     private static PrunedRows Sum(PrunedRows first, PrunedRows second) => new(first.Table, first.Deleted + second.Deleted, first.More || second.More);

@@ -69,6 +69,8 @@ public sealed class RetentionTests
         { RetentionTable.ResolvedFindings, o => o, TimeSpan.FromDays(90) },
         { RetentionTable.AuditRuns, o => { o.AuditRunsDays = 1; return o; }, TimeSpan.FromDays(1) },
         { RetentionTable.DeliveredAlerts, o => o, TimeSpan.FromDays(30) },
+        { RetentionTable.DeletedPools, o => o, TimeSpan.FromDays(90) },
+        { RetentionTable.DeletedPools, o => { o.DeletedPoolsDays = 3; return o; }, TimeSpan.FromDays(3) },
     };
 
     [Theory]

@@ -106,7 +106,7 @@ public sealed class TablePruningTests(AzuriteFixture azurite) : IAsyncLifetime
             }
 
             var cutoff = Old.AddDays(30);
-            var pruned = await store.PruneAsync(new RetentionCutoffs(cutoff, cutoff, cutoff, cutoff, cutoff, cutoff), new PruneLimits(1000, 1), CancellationToken.None);
+            var pruned = await store.PruneAsync(new RetentionCutoffs(cutoff, cutoff, cutoff, cutoff, cutoff, cutoff, cutoff), new PruneLimits(1000, 1), CancellationToken.None);
 
             Assert.Equal(
                 [new PrunedRows(RetentionTable.ResolvedFindings, 1, false), new PrunedRows(RetentionTable.DeliveredAlerts, 1, false)],

@@ -1,4 +1,5 @@
 using AnFunctions.Core.Retention;
+using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 
 namespace AnFunctions.Infrastructure.Tests.State;
@@ -11,7 +12,7 @@ public abstract partial class StateStoreContract
 
     private IPrunableStore Prunable => Assert.IsAssignableFrom<IPrunableStore>(Store);
 
-    internal static RetentionCutoffs AllAt(DateTimeOffset at) => new(at, at, at, at, at, at);
+    internal static RetentionCutoffs AllAt(DateTimeOffset at) => new(at, at, at, at, at, at, at);
 
     [Fact]
     public async Task PruneAsync_ProcessedEvents_DeletesOnlyThoseProcessedBeforeTheCutoff()
@@ -45,6 +46,33 @@ public abstract partial class StateStoreContract
         Assert.Equal(new PrunedRows(RetentionTable.Decisions, 2, false), pruned.Single(p => p.Table == RetentionTable.Decisions));
         var left = Assert.Single(await Store.GetDecisionsAsync(id, 10, Ct));
         Assert.Equal(Cutoff.AddMinutes(5), left.At);
+    }
+
+    [Fact]
+    public async Task PruneAsync_DeletedPools_DeletesOnlyRecordsOfPoolsDeletedBeforeTheCutoff()
+    {
+        var subscription = Guid.NewGuid().ToString();
+        ScaleSetId Pool(string name) => ScaleSetId.Create(subscription, "rg", name);
+        var existing = FullPool(Pool("existing")) with { LastSeen = Cutoff.AddDays(-400) };
+        var goneLongAgo = FullPool(Pool("gone-long-ago")) with { Status = PoolStatus.Deleted, DeletedAt = Cutoff.AddDays(-1) };
+        var goneAtCutoff = FullPool(Pool("gone-at-cutoff")) with { Status = PoolStatus.Deleted, DeletedAt = Cutoff };
+        var goneRecently = FullPool(Pool("gone-recently")) with { Status = PoolStatus.Deleted, DeletedAt = Cutoff.AddHours(1) };
+        foreach (var record in new[] { existing, goneAtCutoff, goneRecently })
+        {
+            await Store.SavePoolAsync(record, Ct);
+        }
+
+        // The long-gone pool's decision and an event's mark share its partition: they have retentions of their own.
+        await Store.SavePoolAsync(new PoolWrite(goneLongAgo, Decision(goneLongAgo.Id, Cutoff.AddDays(1)),
+            new ProcessedEvent("evt-" + Guid.NewGuid(), "type", goneLongAgo.Id.Value, Cutoff.AddDays(1), "Recorded")), Ct);
+
+        var pruned = await Prunable.PruneAsync(AllAt(Cutoff), Unbounded, Ct);
+
+        Assert.Equal(new PrunedRows(RetentionTable.DeletedPools, 1, false), pruned.Single(p => p.Table == RetentionTable.DeletedPools));
+        Assert.Null(await Store.GetPoolAsync(goneLongAgo.Id, Ct));
+        Assert.Equal(["existing", "gone-at-cutoff", "gone-recently"],
+            (await ToListAsync(Store.ListPoolsAsync(subscription, Ct))).Select(p => p.Id.Name).Order(StringComparer.Ordinal));
+        Assert.Single(await Store.GetDecisionsAsync(goneLongAgo.Id, 10, Ct));
     }
 
     [Fact]
@@ -100,7 +128,7 @@ public abstract partial class StateStoreContract
         var pruned = await Prunable.PruneAsync(AllAt(Cutoff), Unbounded, Ct);
 
         Assert.Equal(
-            [RetentionTable.ProcessedEvents, RetentionTable.Decisions, RetentionTable.RejectedEvents],
+            [RetentionTable.ProcessedEvents, RetentionTable.Decisions, RetentionTable.RejectedEvents, RetentionTable.DeletedPools],
             pruned.Select(p => p.Table).Order());
         Assert.All(pruned, p => Assert.Equal(0, p.Deleted));
         Assert.All(pruned, p => Assert.False(p.More));
