@@ -41,6 +41,7 @@ public sealed class RefusedWriteHandlerTests
         var open = await app.Engine.OpenFindingsAsync(app.Id, CancellationToken.None);
         Assert.Equal(name.StartsWith("not", StringComparison.Ordinal) ? 0 : 1, open.Count);
         await app.ActivityLog.Received(correlationId is null ? 0 : 1).FindFailedWriteAsync(TestData.Subscription, "corr-1", TestData.Now.AddMinutes(-3), Arg.Any<CancellationToken>());
+        Assert.Equal(correlationId is null ? 0 : 1, app.ActivityLog.ReceivedCalls().Count());
     }
 
     [Fact]
@@ -136,6 +137,7 @@ public sealed class RefusedWriteHandlerTests
             Assert.Equal(["Standard_B2s"], finding.Evidence.AttemptedSizes);
             Assert.Equal(["evt-7"], finding.Evidence.EventIds);
             Assert.Equal(FindingSeverity.Warning, finding.Severity);
+            Assert.NotNull(finding.Evidence.SizeSupport);
         }
     }
 
