@@ -156,4 +156,29 @@ public sealed class FindingEngineTests
         Assert.Equal(2, changes.Resolved.Count);
         Assert.All(await _store.ListForPoolAsync(TestData.Id(), CancellationToken.None), f => Assert.Equal(FindingStatus.Resolved, f.Status));
     }
+
+    public static TheoryData<string, FindingEvidence, FindingEvidence> EvidenceMerges() => new()
+    {
+        { "the later evaluation knows nothing more: what was known is kept", new FindingEvidence { EventIds = ["e2"] }, new FindingEvidence { EventIds = ["e1", "e2"], CorrelationId = "c1", ErrorCode = "E1", ErrorMessage = "m1", AttemptedSizes = ["Standard_B2s"] } },
+        { "the later evaluation knows more: it wins", new FindingEvidence { EventIds = ["e2"], CorrelationId = "c2", ErrorCode = "E2", ErrorMessage = "m2", AttemptedSizes = ["Standard_D8s_v3"] }, new FindingEvidence { EventIds = ["e1", "e2"], CorrelationId = "c2", ErrorCode = "E2", ErrorMessage = "m2", AttemptedSizes = ["Standard_D8s_v3"] } },
+    };
+
+    [Theory]
+    [MemberData(nameof(EvidenceMerges))]
+    public async Task Apply_SameFindingAgain_MergesEvidenceKeepingWhatWasKnown(string name, FindingEvidence later, FindingEvidence expected)
+    {
+        _ = name;
+        var first = new FindingEvidence { EventIds = ["e1"], CorrelationId = "c1", ErrorCode = "E1", ErrorMessage = "m1", AttemptedSizes = ["Standard_B2s"] };
+        FindingEvaluation With(FindingEvidence evidence) => new([new FindingDraft(FindingKind.SizeChangeRefused, FindingSeverity.Info, "message", "consequence", "remedy", evidence)], PoolFindingRules.ObservedKinds);
+        var id = Assert.Single((await _engine.ApplyAsync(TestData.Id(), With(first), CancellationToken.None)).Opened).Id;
+
+        await _engine.ApplyAsync(TestData.Id(), With(later), CancellationToken.None);
+
+        var evidence = (await _store.GetAsync(id, CancellationToken.None))!.Evidence;
+        Assert.Equal(expected.EventIds, evidence.EventIds);
+        Assert.Equal(expected.CorrelationId, evidence.CorrelationId);
+        Assert.Equal(expected.ErrorCode, evidence.ErrorCode);
+        Assert.Equal(expected.ErrorMessage, evidence.ErrorMessage);
+        Assert.Equal(expected.AttemptedSizes, evidence.AttemptedSizes);
+    }
 }

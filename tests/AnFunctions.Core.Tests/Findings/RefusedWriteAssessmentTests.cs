@@ -73,6 +73,8 @@ public sealed class RefusedWriteAssessmentTests
         { """{"properties":{"virtualMachineProfile":{}}}""", [] },
         // Not what ARM sends, but the Activity Log keeps whatever the caller wrote: never an exception.
         { """{"sku":{"name":5}}""", [] },
+        { """{"sku":"Standard_B2s"}""", [] },
+        { """{"sku":{"name":"Standard_B2s"},"properties":5}""", ["Standard_B2s"] },
         { """{"sku":{"name":"Standard_B2s"},"properties":{"skuProfile":{"vmSizes":[{"name":7},{"name":"Standard_D4s_v3"},{"name":"standard_d4s_v3"}]}}}""", ["Standard_D4s_v3"] },
     };
 
@@ -81,5 +83,57 @@ public sealed class RefusedWriteAssessmentTests
     public void AttemptedSizes_RequestBody_ReadsSkuOrSkuProfile(string? body, string[] expected)
     {
         Assert.Equal(expected, RefusedWriteAssessment.AttemptedSizes(body));
+    }
+
+    [Fact]
+    public void Assess_ScaleSetGone_PendingFindingWithoutSizesOrCluster()
+    {
+        var draft = RefusedWriteAssessment.Assess(new RefusedWrite(TestData.Id(), null, null, "corr-1", "evt-9", "refused"), TestData.Catalog());
+
+        Assert.NotNull(draft);
+        Assert.Empty(draft.Evidence.CurrentSizes);
+        Assert.Empty(draft.Evidence.PreviousSizes);
+        Assert.Null(draft.Evidence.Cluster);
+        Assert.Null(draft.Evidence.Location);
+        Assert.True(draft.Evidence.ActivityLogPending);
+    }
+
+    [Fact]
+    public void Assess_KnownScaleSet_EvidenceNamesItsClusterAndRegion()
+    {
+        var current = TestData.ScaleSet(an: true, tags: new Dictionary<string, string> { ["aks-managed-cluster-name"] = "prod-west" });
+
+        var draft = RefusedWriteAssessment.Assess(new RefusedWrite(current.Id, current, null, "corr-1", "evt-9", "refused"), TestData.Catalog());
+
+        Assert.Equal("prod-west", draft?.Evidence.Cluster);
+        Assert.Equal("westeurope", draft?.Evidence.Location);
+        Assert.Equal(["Standard_D4s_v3"], draft?.Evidence.CurrentSizes);
+    }
+
+    public sealed record SupportCase(string Name, bool CurrentAn, string? Body, string ErrorCode, bool WithCatalog, FindingSeverity Expected, bool SupportJudged)
+    {
+        public override string ToString() => Name;
+    }
+
+    public static TheoryData<SupportCase> SupportCases() =>
+    [
+        new("pool without AN refused a size without AN: info, nothing to lose", false, ToB2s, "OperationNotAllowed", true, FindingSeverity.Info, true),
+        new("AN pool refused a size without AN: warning", true, ToB2s, "OperationNotAllowed", true, FindingSeverity.Warning, true),
+        new("no catalog: the size is not judged", true, ToB2s, "OperationNotAllowed", false, FindingSeverity.Info, false),
+        new("AN error without a body: nothing to judge", true, null, RefusedWriteAssessment.AnSizeErrorCode, true, FindingSeverity.Warning, false),
+    ];
+
+    [Theory]
+    [MemberData(nameof(SupportCases))]
+    public void Assess_AttemptedSize_JudgedAgainstTheCatalogOnlyWhenBothAreKnown(SupportCase c)
+    {
+        var current = TestData.ScaleSet(an: c.CurrentAn);
+        var operation = new FailedOperation("corr-1", current.Id.Value, "Microsoft.Compute/virtualMachineScaleSets/write", "Failed", c.ErrorCode, "refused", c.Body, TestData.Now);
+
+        var draft = RefusedWriteAssessment.Assess(new RefusedWrite(current.Id, current, operation, "corr-1", "evt-9", "refused"), c.WithCatalog ? TestData.Catalog() : null);
+
+        Assert.NotNull(draft);
+        Assert.Equal(c.Expected, draft.Severity);
+        Assert.Equal(c.SupportJudged, draft.Evidence.SizeSupport is not null);
     }
 }
