@@ -366,6 +366,7 @@ public sealed class PoolReconciler(
                     ? [FindingTexts.NodesWithoutAn(request.Id, scaleSet.Provisioner, counts, FindingSeverity.Info, Evidence(scaleSet, support, request, decision.Nodes, instances) with { AcceleratedNetworking = true })]
                     : Array.Empty<FindingDraft>();
                 var evaluation = decision is null ? new FindingEvaluation([], WriteFailedOnly) : NewPoolFindings(mixed);
+                var final = Final(request, next, decision is null ? concluded : null, scaleSet.VmSizes);
                 FindingChanges changes;
                 try
                 {
@@ -376,12 +377,11 @@ public sealed class PoolReconciler(
                     // The write is done: the record says so before the event comes again (without it, the redelivery
                     // would wait out the intent's lease); the mark is not written, and the audit's node check opens
                     // the mixed-pool finding should the redelivery not.
-                    await store.SavePoolAsync(new PoolWrite(next, DecisionRow(request, decision is null ? concluded : null, scaleSet.VmSizes)), cancellationToken).ConfigureAwait(false);
+                    await store.SavePoolAsync(new PoolWrite(final.Record, final.Decision), cancellationToken).ConfigureAwait(false);
                     throw;
                 }
 
-                var pool = await store.SavePoolAsync(
-                    Final(request, next, decision is null ? concluded : null, scaleSet.VmSizes), cancellationToken).ConfigureAwait(false);
+                var pool = await store.SavePoolAsync(final, cancellationToken).ConfigureAwait(false);
                 if (mixed.Length > 0 && settings.RolloutNewPools)
                 {
                     await StartRolloutAsync(request.Id, settings, instances!.Count, cancellationToken).ConfigureAwait(false);

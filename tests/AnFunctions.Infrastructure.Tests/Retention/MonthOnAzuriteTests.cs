@@ -49,13 +49,7 @@ public sealed class MonthOnAzuriteTests(AzuriteFixture azurite, ITestOutputHelpe
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        await foreach (var table in _service.QueryAsync(t => t.Name.CompareTo(_prefix) >= 0 && t.Name.CompareTo(_prefix + "~") < 0))
-        {
-            await _service.DeleteTableAsync(table.Name);
-        }
-    }
+    public Task DisposeAsync() => AzuriteFixture.DropTablesAsync(_prefix);
 
     [Fact]
     public async Task AMonthOfEventsAndAudits_RowCountsPerTableStayFlatAfterTheRetentionPeriods()

@@ -5,7 +5,6 @@ using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Emulator;
 using AnFunctions.Infrastructure.Tests.Reliability;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AnFunctions.Infrastructure.Tests.State;
@@ -25,14 +24,7 @@ public sealed class AuditTableRoundTripTests(AzuriteFixture azurite) : IAsyncLif
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        var service = new TableServiceClient(AzuriteFixture.ConnectionString);
-        await foreach (var table in service.QueryAsync(t => t.Name.CompareTo(_prefix) >= 0 && t.Name.CompareTo(_prefix + "~") < 0))
-        {
-            await service.DeleteTableAsync(table.Name);
-        }
-    }
+    public Task DisposeAsync() => AzuriteFixture.DropTablesAsync(_prefix);
 
     [Fact]
     public async Task RunAsync_SteadyState_ReadsEachPartitionOnceAndWritesNothing()

@@ -1,4 +1,5 @@
 using AnFunctions.LocalStorage;
+using Azure.Data.Tables;
 
 namespace AnFunctions.Infrastructure.Tests.State;
 
@@ -30,6 +31,16 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     /// <summary>True when this fixture started Azurite (false when one was already listening).</summary>
     public bool StartedHere => _azurite?.StartedHere ?? false;
+
+    /// <summary>Deletes every table whose name starts with <paramref name="prefix"/> (a test's own tables).</summary>
+    public static async Task DropTablesAsync(string prefix)
+    {
+        var service = new TableServiceClient(ConnectionString);
+        await foreach (var table in service.QueryAsync(t => t.Name.CompareTo(prefix) >= 0 && t.Name.CompareTo(prefix + "~") < 0))
+        {
+            await service.DeleteTableAsync(table.Name);
+        }
+    }
 
     public async Task InitializeAsync()
     {

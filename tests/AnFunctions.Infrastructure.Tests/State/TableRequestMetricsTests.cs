@@ -46,14 +46,7 @@ public sealed class TableRequestMetricsTests
     [Fact]
     public async Task TableStore_FlowInAScope_CountsItsRoundTripsByKindAndNothingOutside()
     {
-        var services = new ServiceCollection();
-        services.AddTableStateStore();
-        services.Configure<StateOptions>(o =>
-        {
-            o.ConnectionString = AzuriteFixture.ConnectionString;
-            o.TablePrefix = "m" + Guid.NewGuid().ToString("N")[..10];
-        });
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = TableStore();
         var store = provider.GetRequiredService<IStateStore>();
         var id = ScaleSetId.Create("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "rg", "pool");
         var now = DateTimeOffset.UtcNow;
@@ -73,14 +66,7 @@ public sealed class TableRequestMetricsTests
     [Fact]
     public async Task TableStore_RecordWithItsDecisionAndItsEventsMark_IsOneRoundTrip()
     {
-        var services = new ServiceCollection();
-        services.AddTableStateStore();
-        services.Configure<StateOptions>(o =>
-        {
-            o.ConnectionString = AzuriteFixture.ConnectionString;
-            o.TablePrefix = "m" + Guid.NewGuid().ToString("N")[..10];
-        });
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = TableStore();
         var store = provider.GetRequiredService<IStateStore>();
         var id = ScaleSetId.Create("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "rg", "pool");
         var now = DateTimeOffset.UtcNow;
@@ -97,6 +83,19 @@ public sealed class TableRequestMetricsTests
 
         Assert.Equal(new Dictionary<string, int> { ["Transaction"] = 3 }, scope.Counts);
         Assert.Equal(2, (await store.GetDecisionsAsync(id, 10, CancellationToken.None)).Count);
+    }
+
+    /// <summary>The Table state store as the app registers it, on tables of its own.</summary>
+    private static ServiceProvider TableStore()
+    {
+        var services = new ServiceCollection();
+        services.AddTableStateStore();
+        services.Configure<StateOptions>(o =>
+        {
+            o.ConnectionString = AzuriteFixture.ConnectionString;
+            o.TablePrefix = "m" + Guid.NewGuid().ToString("N")[..10];
+        });
+        return services.BuildServiceProvider();
     }
 
     [Theory]

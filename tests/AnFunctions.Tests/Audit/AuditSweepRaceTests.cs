@@ -69,45 +69,23 @@ public sealed class AuditSweepRaceTests
     }
 
     /// <summary>Runs <see cref="Before"/> once, just before the first batched save; counts the conflicts the batches report.</summary>
-    private sealed class RacingStore(IStateStore inner) : IStateStore
+    private sealed class RacingStore(IStateStore inner) : DelegatingStateStore(inner)
     {
         public Func<IStateStore, Task>? Before { get; set; }
 
         public int Conflicts { get; private set; }
 
-        public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolWrite> writes, CancellationToken cancellationToken)
+        public override async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolWrite> writes, CancellationToken cancellationToken)
         {
             if (Before is { } before)
             {
                 Before = null;
-                await before(inner);
+                await before(Inner);
             }
 
-            var results = await inner.SavePoolsAsync(writes, cancellationToken);
+            var results = await Inner.SavePoolsAsync(writes, cancellationToken);
             Conflicts += results.Count(r => r.Conflict is not null);
             return results;
         }
-
-        public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) => inner.SavePoolAsync(record, cancellationToken);
-
-        public Task<PoolRecord> SavePoolAsync(PoolWrite write, CancellationToken cancellationToken) => inner.SavePoolAsync(write, cancellationToken);
-
-        public Task AppendDecisionsAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken cancellationToken) => inner.AppendDecisionsAsync(decisions, cancellationToken);
-
-        public Task<PoolRecord?> GetPoolAsync(ScaleSetId id, CancellationToken cancellationToken) => inner.GetPoolAsync(id, cancellationToken);
-
-        public IAsyncEnumerable<PoolRecord> ListPoolsAsync(string? subscriptionId, CancellationToken cancellationToken) => inner.ListPoolsAsync(subscriptionId, cancellationToken);
-
-        public Task<ProcessedEvent?> GetProcessedEventAsync(ScaleSetId pool, string eventId, CancellationToken cancellationToken) => inner.GetProcessedEventAsync(pool, eventId, cancellationToken);
-
-        public Task MarkEventProcessedAsync(ProcessedEvent processed, CancellationToken cancellationToken) => inner.MarkEventProcessedAsync(processed, cancellationToken);
-
-        public Task AppendDecisionAsync(DecisionRecord decision, CancellationToken cancellationToken) => inner.AppendDecisionAsync(decision, cancellationToken);
-
-        public Task<IReadOnlyList<DecisionRecord>> GetDecisionsAsync(ScaleSetId id, int max, CancellationToken cancellationToken) => inner.GetDecisionsAsync(id, max, cancellationToken);
-
-        public Task AddRejectedEventAsync(RejectedEvent rejected, CancellationToken cancellationToken) => inner.AddRejectedEventAsync(rejected, cancellationToken);
-
-        public IAsyncEnumerable<RejectedEvent> ListRejectedEventsAsync(CancellationToken cancellationToken) => inner.ListRejectedEventsAsync(cancellationToken);
     }
 }

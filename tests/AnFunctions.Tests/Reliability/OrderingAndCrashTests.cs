@@ -190,13 +190,13 @@ public sealed class OrderingAndCrashTests
     /// The first pool save that matches fails as if the instance died there: before the save (the record is not
     /// written), or with <c>afterSave</c> right after it (the record is written, the caller never learns).
     /// </summary>
-    private sealed class CrashOnceStore(IStateStore inner, Func<PoolRecord, bool> crashOn, bool afterSave = false) : IStateStore
+    private sealed class CrashOnceStore(IStateStore inner, Func<PoolRecord, bool> crashOn, bool afterSave = false) : DelegatingStateStore(inner)
     {
         private int _crashed;
 
-        public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) => SavePoolAsync(new PoolWrite(record), cancellationToken);
+        public override Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) => SavePoolAsync(new PoolWrite(record), cancellationToken);
 
-        public async Task<PoolRecord> SavePoolAsync(PoolWrite write, CancellationToken cancellationToken)
+        public override async Task<PoolRecord> SavePoolAsync(PoolWrite write, CancellationToken cancellationToken)
         {
             var crash = crashOn(write.Record) && Interlocked.Exchange(ref _crashed, 1) == 0;
             if (crash && !afterSave)
@@ -204,12 +204,12 @@ public sealed class OrderingAndCrashTests
                 throw new StateStoreUnavailableException("instance died");
             }
 
-            var saved = await inner.SavePoolAsync(write, cancellationToken);
+            var saved = await Inner.SavePoolAsync(write, cancellationToken);
             return crash ? throw new StateStoreUnavailableException("instance died") : saved;
         }
 
         /// <summary>Each write as <see cref="SavePoolAsync(PoolWrite, CancellationToken)"/>: the crash happens at the first matching record of the batch.</summary>
-        public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolWrite> writes, CancellationToken cancellationToken)
+        public override async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolWrite> writes, CancellationToken cancellationToken)
         {
             var results = new List<PoolSaveResult>(writes.Count);
             foreach (var write in writes)
@@ -226,23 +226,5 @@ public sealed class OrderingAndCrashTests
 
             return results;
         }
-
-        public Task AppendDecisionsAsync(IReadOnlyList<DecisionRecord> decisions, CancellationToken cancellationToken) => inner.AppendDecisionsAsync(decisions, cancellationToken);
-
-        public Task<PoolRecord?> GetPoolAsync(ScaleSetId id, CancellationToken cancellationToken) => inner.GetPoolAsync(id, cancellationToken);
-
-        public IAsyncEnumerable<PoolRecord> ListPoolsAsync(string? subscriptionId, CancellationToken cancellationToken) => inner.ListPoolsAsync(subscriptionId, cancellationToken);
-
-        public Task<ProcessedEvent?> GetProcessedEventAsync(ScaleSetId pool, string eventId, CancellationToken cancellationToken) => inner.GetProcessedEventAsync(pool, eventId, cancellationToken);
-
-        public Task MarkEventProcessedAsync(ProcessedEvent processed, CancellationToken cancellationToken) => inner.MarkEventProcessedAsync(processed, cancellationToken);
-
-        public Task AppendDecisionAsync(DecisionRecord decision, CancellationToken cancellationToken) => inner.AppendDecisionAsync(decision, cancellationToken);
-
-        public Task<IReadOnlyList<DecisionRecord>> GetDecisionsAsync(ScaleSetId id, int max, CancellationToken cancellationToken) => inner.GetDecisionsAsync(id, max, cancellationToken);
-
-        public Task AddRejectedEventAsync(RejectedEvent rejected, CancellationToken cancellationToken) => inner.AddRejectedEventAsync(rejected, cancellationToken);
-
-        public IAsyncEnumerable<RejectedEvent> ListRejectedEventsAsync(CancellationToken cancellationToken) => inner.ListRejectedEventsAsync(cancellationToken);
     }
 }
