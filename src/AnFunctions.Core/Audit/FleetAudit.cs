@@ -160,7 +160,10 @@ public sealed partial class FleetAudit(
             var listing = rows is null ? scaleSets.ListAsync(subscription, cancellationToken) : rows.Of(subscription);
             await foreach (var item in listing.ConfigureAwait(false))
             {
-                if (item.ScaleSet is not { } scaleSet)
+                // Assigned first, then tested (not `is not { } scaleSet`): a pattern variable is definitely assigned only
+                // on one branch, so a mutated condition does not compile and Stryker gives up the whole method.
+                var scaleSet = item.ScaleSet;
+                if (scaleSet is null)
                 {
                     Unreadable(item, request, sweep, tally, ref pools);
                     continue;

@@ -36,7 +36,8 @@ public sealed partial class StoragePruner(
         var tables = new List<PrunedRows>();
         foreach (var store in new object[] { state, findings, auditRuns })
         {
-            if (store is not IPrunableStore prunable)
+            var prunable = store as IPrunableStore; // not a pattern variable: see FleetAudit.AuditSubscriptionAsync
+            if (prunable is null)
             {
                 LogStoreNotPrunable(logger, store.GetType().Name);
                 continue;

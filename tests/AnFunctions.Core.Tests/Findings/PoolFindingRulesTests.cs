@@ -130,6 +130,154 @@ public sealed class PoolFindingRulesTests
         Assert.False(PoolFindingRules.SameSizes(["Standard_D4s_v3"], ["Standard_D4s_v3", "Standard_B2s"]));
     }
 
+    [Fact]
+    public void Evaluate_Evidence_DescribesThePoolAsObserved()
+    {
+        var draft = Assert.Single(Evaluate("Standard_B2s", false, "Standard_D4s_v3", false).Open);
+
+        Assert.Equal(["evt-1"], draft.Evidence.EventIds);
+        Assert.Equal("cluster-a", draft.Evidence.Cluster);
+        Assert.Equal("westeurope", draft.Evidence.Location);
+        Assert.False(draft.Evidence.AcceleratedNetworking);
+        Assert.Contains("Standard_D4s_v3", draft.Evidence.SizeSupport, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_ObservationWithoutEventId_NamesNoEvent()
+    {
+        var scaleSet = TestData.ScaleSet(size: "Standard_D4s_v3", an: false, age: TimeSpan.FromDays(10));
+        var record = TestData.Record(scaleSet) with { VmSizes = ["Standard_B2s"] };
+
+        var draft = Assert.Single(PoolFindingRules.Evaluate(new PoolObservation(scaleSet, record, Support(scaleSet), [], null, null)).Open);
+
+        Assert.Empty(draft.Evidence.EventIds);
+        Assert.Null(draft.Evidence.Cluster);
+    }
+
+    [Fact]
+    public void Evaluate_OpenSizeChangeSeenAgainWithoutChange_KeepsItsPreviousSizes()
+    {
+        var first = Open(Assert.Single(Evaluate("Standard_D4s_v3", true, "Standard_D8s_v3", true).Open));
+
+        var again = Evaluate("Standard_D8s_v3", true, "Standard_D8s_v3", true, [first]);
+
+        var draft = Assert.Single(again.Open);
+        Assert.Equal(FindingKind.SizeChanged, draft.Kind);
+        Assert.Equal(["Standard_D4s_v3"], draft.Evidence.PreviousSizes);
+        Assert.Equal(["Standard_D8s_v3"], draft.Evidence.CurrentSizes);
+    }
+
+    [Fact]
+    public void Evaluate_CapabilityWithdrawnAfterAnOpenSizeChange_CriticalNamesTheSizeChangesPreviousSizes()
+    {
+        var changed = Open(Assert.Single(Evaluate("Standard_D4s_v3", false, "Standard_B2s", false).Open));
+
+        var later = Evaluate("Standard_B2s", false, "Standard_B2s", true, [changed]);
+
+        var critical = Assert.Single(later.Open, d => d.Kind == FindingKind.AcceleratedNetworkingOnUnsupportedSize);
+        Assert.Equal(["Standard_D4s_v3"], critical.Evidence.PreviousSizes);
+        Assert.Contains(later.Open, d => d.Kind == FindingKind.SizeChanged);
+    }
+
+    [Fact]
+    public void Evaluate_NoRecordAndNoSizeChangeOpen_NamesNoPreviousSizes()
+    {
+        var scaleSet = TestData.ScaleSet(size: "Standard_B2s", an: true, age: TimeSpan.FromDays(10));
+
+        var draft = Assert.Single(PoolFindingRules.Evaluate(new PoolObservation(scaleSet, null, Support(scaleSet), [], "evt-1", null)).Open);
+
+        Assert.Equal(FindingKind.AcceleratedNetworkingOnUnsupportedSize, draft.Kind);
+        Assert.Empty(draft.Evidence.PreviousSizes);
+    }
+
+    [Fact]
+    public void Evaluate_AnAtCreationOnly_IsLost()
+    {
+        var scaleSet = TestData.ScaleSet(size: "Standard_D4s_v3", an: false, age: TimeSpan.FromDays(10));
+        var record = TestData.Record(scaleSet) with { AcceleratedNetworking = false, AcceleratedNetworkingAtCreation = true };
+
+        var evaluation = PoolFindingRules.Evaluate(new PoolObservation(scaleSet, record, Support(scaleSet), [], "evt-1", null));
+
+        Assert.Equal(FindingKind.AcceleratedNetworkingLost, Assert.Single(evaluation.Open).Kind);
+    }
+
+    [Fact]
+    public void Evaluate_AnOnSomeNicsOnly_IsLostButNotOff()
+    {
+        var scaleSet = TestData.ScaleSet(size: "Standard_D4s_v3", an: true, age: TimeSpan.FromDays(10), nicCount: 2);
+        scaleSet = scaleSet with { NetworkInterfaces = [scaleSet.NetworkInterfaces[0], scaleSet.NetworkInterfaces[1] with { AcceleratedNetworking = false }] };
+        var record = TestData.Record(scaleSet) with { AcceleratedNetworking = true };
+
+        var evaluation = PoolFindingRules.Evaluate(new PoolObservation(scaleSet, record, Support(scaleSet), [], "evt-1", null));
+
+        Assert.Equal(FindingKind.AcceleratedNetworkingLost, Assert.Single(evaluation.Open).Kind);
+    }
+
+    [Fact]
+    public void Evaluate_OpenLostFindingAndAnStillOff_StaysLostAndIsNotCalledAvailableButOff()
+    {
+        var lost = Open(Assert.Single(Evaluate("Standard_D4s_v3", true, "Standard_D4s_v3", false).Open));
+
+        // The record now says AN off (the audit recorded what it saw): the open finding alone keeps it.
+        var again = Evaluate("Standard_D4s_v3", false, "Standard_D4s_v3", false, [lost]);
+
+        Assert.Equal(FindingKind.AcceleratedNetworkingLost, Assert.Single(again.Open).Kind);
+    }
+
+    [Fact]
+    public void Evaluate_OpenWriteFailedWhileAnOff_HoldsAsItWasAndIsNotCalledAvailableButOff()
+    {
+        var failed = new Finding
+        {
+            Id = Finding.IdFor(TestData.Id(), FindingKind.AcceleratedNetworkingWriteFailed),
+            PoolId = TestData.Id(),
+            Kind = FindingKind.AcceleratedNetworkingWriteFailed,
+            Severity = FindingSeverity.Warning,
+            Status = FindingStatus.Open,
+            FirstSeen = Now,
+            LastSeen = Now,
+            Message = "the write failed",
+            Consequence = "no AN",
+            Remedy = "look",
+            Evidence = new FindingEvidence { ErrorCode = "OperationFailed", WriteAttempt = 2 },
+        };
+
+        var off = Evaluate("Standard_D4s_v3", false, "Standard_D4s_v3", false, [failed]);
+        var fixedBySomeone = Evaluate("Standard_D4s_v3", false, "Standard_D4s_v3", true, [failed]);
+
+        var draft = Assert.Single(off.Open);
+        Assert.Equal(
+            (FindingKind.AcceleratedNetworkingWriteFailed, FindingSeverity.Warning, "the write failed", "no AN", "look", "OperationFailed", (int?)2),
+            (draft.Kind, draft.Severity, draft.Message, draft.Consequence, draft.Remedy, draft.Evidence.ErrorCode, draft.Evidence.WriteAttempt));
+        Assert.Empty(fixedBySomeone.Open);
+        Assert.Contains(FindingKind.AcceleratedNetworkingWriteFailed, fixedBySomeone.Evaluated);
+    }
+
+    [Fact]
+    public void Evaluate_OpenRefusedWriteWithoutAttemptedSizes_HoldsAsItWas()
+    {
+        var refused = Open(FindingTexts.Refused(TestData.Id(), ["Standard_D4s_v3"], true, new FindingEvidence { ErrorCode = "Conflict" }, anIncompatible: false));
+
+        var again = Evaluate("Standard_D4s_v3", true, "Standard_D4s_v3", true, [refused]);
+
+        var draft = Assert.Single(again.Open);
+        Assert.Equal((refused.Kind, refused.Severity, refused.Message, refused.Consequence, refused.Remedy), (draft.Kind, draft.Severity, draft.Message, draft.Consequence, draft.Remedy));
+        Assert.Same(refused.Evidence, draft.Evidence);
+    }
+
+    [Fact]
+    public void ObservedKinds_AreTheKindsTheseRulesOpenAndResolve()
+    {
+        Assert.Equal(
+            new[]
+            {
+                FindingKind.AcceleratedNetworkingWriteBlocked, FindingKind.SizeChanged, FindingKind.SizeChangedWithoutAcceleratedNetworking,
+                FindingKind.AcceleratedNetworkingOnUnsupportedSize, FindingKind.AcceleratedNetworkingLost, FindingKind.AcceleratedNetworkingAvailableButOff,
+                FindingKind.SizeChangeRefused, FindingKind.AcceleratedNetworkingWriteFailed,
+            }.Order(),
+            PoolFindingRules.ObservedKinds.Order());
+    }
+
     private static FindingEvaluation Evaluate(string recordedSize, bool recordedAn, string currentSize, bool? currentAn, IReadOnlyList<Finding>? open = null)
     {
         var scaleSet = TestData.ScaleSet(size: currentSize, an: currentAn, age: TimeSpan.FromDays(10));

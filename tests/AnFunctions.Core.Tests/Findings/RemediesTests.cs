@@ -86,4 +86,46 @@ public sealed class RemediesTests
         Assert.Contains("az aks nodepool add", draft.Remedy, StringComparison.Ordinal);
         Assert.Contains("--name np1`", draft.Remedy, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void NewPool_ClusterApiWithoutNames_NamesTheScaleSetAndAClusterPlaceholder()
+    {
+        var text = Remedies.NewPool(new Provisioner(PoolOwner.ClusterApiAzure, null, null, null), Pool, "Standard_D8s_v5");
+
+        Assert.EndsWith("delete the old MachinePool (pool-a) of cluster <cluster> with `kubectl delete machinepool pool-a`.", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NewPool_GiantSwarmWithoutNames_NamesTheScaleSetAndAClusterPlaceholder()
+    {
+        var text = Remedies.NewPool(new Provisioner(PoolOwner.GiantSwarm, null, null, null), Pool, "Standard_D8s_v5");
+
+        Assert.Contains("--cluster-name <cluster> --organization", text, StringComparison.Ordinal);
+        Assert.EndsWith("delete the old node pool (pool-a).", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NewPool_AksWithoutResourceGroupOnly_UsesThePlaceholderForItAlone()
+    {
+        var text = Remedies.NewPool(new Provisioner(PoolOwner.Aks, "prod-weu", "gpu", null), Pool, "Standard_D8s_v5");
+
+        Assert.Contains("`az aks nodepool add --resource-group <cluster resource group> --cluster-name prod-weu --name <new pool>", text, StringComparison.Ordinal);
+        Assert.Contains("`az aks nodepool delete --resource-group <cluster resource group> --cluster-name prod-weu --name gpu`", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RollOut_Aks_IsTheGenericWay()
+    {
+        Assert.EndsWith(
+            "Or replace the nodes one at a time (cordon, drain, delete the instance; new instances get AN).",
+            Remedies.RollOut(new Provisioner(PoolOwner.Aks, "c", "p", "rg"), Pool),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NewPool_NullArguments_Throw()
+    {
+        Assert.Throws<ArgumentNullException>("owner", () => Remedies.NewPool(null!, Pool, "Standard_D8s_v5"));
+        Assert.Throws<ArgumentNullException>("pool", () => Remedies.NewPool(Provisioner.Unknown, null!, "Standard_D8s_v5"));
+    }
 }
