@@ -96,6 +96,80 @@ public sealed class NodeSafetyGateTests
         Assert.Contains("Manual or Rolling", impact.Change, StringComparison.Ordinal);
     }
 
+    public sealed record Words(string Name, UpgradePolicy Policy, long Capacity, IReadOnlyList<PoolInstance>? Instances, NodeSafetyPolicy Safety, string Explanation, string? Change)
+    {
+        public override string ToString() => Name;
+    }
+
+    /// <summary>The gate's words, exactly: they are what the decision, <c>explain</c> and the blocked-write finding say.</summary>
+    public static TheoryData<Words> Texts() =>
+    [
+        new("nothing runs, listed", Automatic, 3, TestData.Instances(0, deallocated: 3), Default,
+            "no node runs yet (0 of 3 instance(s) run): nothing to disrupt; every instance created from now on gets AN", null),
+        new("nothing runs, not listed", Manual, 0, null, Default,
+            "no node runs yet (capacity 0 (instances not listed: all assumed running)): nothing to disrupt; every instance created from now on gets AN", null),
+        new("rolling within", Rolling(20), 5, TestData.Instances(4, deallocated: 1), Default,
+            "upgrade policy Rolling (maxBatchInstancePercent 20): 4 of 5 instance(s) run; Azure brings them to AN in batches of 1, within AcceleratedNetworking:MaxUnavailable 1 (1 node(s))", null),
+        new("rolling too large, budget 2 of 10", Rolling(30), 10, TestData.Instances(10), Max("20%"),
+            "upgrade policy Rolling (maxBatchInstancePercent 30): 10 of 10 instance(s) run; a rolling batch would take 3 node(s) down at once, more than AcceleratedNetworking:MaxUnavailable 20% allows (2 node(s))",
+            "set rollingUpgradePolicy.maxBatchInstancePercent to at most 20 or raise AcceleratedNetworking:MaxUnavailable to at least 3"),
+        new("rolling too large, budget 1 of 3", Rolling(50), 3, TestData.Instances(3), Default,
+            "upgrade policy Rolling (maxBatchInstancePercent 50): 3 of 3 instance(s) run; a rolling batch would take 2 node(s) down at once, more than AcceleratedNetworking:MaxUnavailable 1 allows (1 node(s))",
+            "set rollingUpgradePolicy.maxBatchInstancePercent to at most 33 or raise AcceleratedNetworking:MaxUnavailable to at least 2"),
+        new("rolling, budget 0", Rolling(20), 1, TestData.Instances(1), Max("0"),
+            "upgrade policy Rolling (maxBatchInstancePercent 20): 1 of 1 instance(s) run; a rolling batch would take 1 node(s) down at once, more than AcceleratedNetworking:MaxUnavailable 0 allows (0 node(s))",
+            "raise AcceleratedNetworking:MaxUnavailable to at least 1 (it allows no node down on a pool of 1)"),
+        new("automatic, not allowed", Automatic, 3, null, Default,
+            "upgrade policy Automatic: capacity 3 (instances not listed: all assumed running), and Azure may restart all 3 of them at the same time to apply the new model; AcceleratedNetworking:AllowAutomaticUpgrade is off",
+            "set the pool's upgradePolicy.mode to Manual or Rolling (or AcceleratedNetworking:AllowAutomaticUpgrade to true, which still stays within MaxUnavailable)"),
+        new("automatic, allowed, within", Automatic, 2, TestData.Instances(2), Max("2", allowAutomatic: true),
+            "upgrade policy Automatic: 2 of 2 instance(s) run; Azure may restart all 2 at once, within AcceleratedNetworking:MaxUnavailable 2 (2 node(s)) and allowed by AcceleratedNetworking:AllowAutomaticUpgrade", null),
+        new("automatic, allowed, too many", Automatic, 4, TestData.Instances(4), Max("50%", allowAutomatic: true),
+            "upgrade policy Automatic: 4 of 4 instance(s) run; Azure may restart all 4 at once, more than AcceleratedNetworking:MaxUnavailable 50% allows (2 node(s))",
+            "set the pool's upgradePolicy.mode to Manual or Rolling, or raise AcceleratedNetworking:MaxUnavailable to at least 4"),
+        new("manual", Manual, 3, TestData.Instances(3), Default,
+            "upgrade policy Manual: 3 of 3 instance(s) run; the model gets AN and the running node(s) keep running without it until they are replaced or rolled out (an rollout): nothing is restarted", null),
+        new("absent", UpgradePolicy.Absent, 2, null, Default,
+            "upgrade policy Manual (no upgrade policy set): capacity 2 (instances not listed: all assumed running); the model gets AN and the running node(s) keep running without it until they are replaced or rolled out (an rollout): nothing is restarted", null),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public void Assess_Case_ExplainsInTheseWords(Words c)
+    {
+        var impact = NodeSafetyGate.Assess(TestData.ScaleSet(capacity: c.Capacity, upgradePolicy: c.Policy), c.Instances, c.Safety);
+
+        Assert.Equal(c.Explanation, impact.Explanation);
+        Assert.Equal(c.Change, impact.Change);
+        Assert.Equal(c.Instances is not null, impact.InstancesListed);
+    }
+
+    [Fact]
+    public void Assess_NullArguments_Throw()
+    {
+        Assert.Throws<ArgumentNullException>("scaleSet", () => NodeSafetyGate.Assess(null!, null, Default));
+        Assert.Throws<ArgumentNullException>("safety", () => NodeSafetyGate.Assess(TestData.ScaleSet(), null, null!));
+    }
+
+    [Theory]
+    [InlineData("1000", true)]
+    [InlineData("1001", false)]
+    [InlineData("100 %", true)]
+    [InlineData("1000%", false)]
+    public void MaxUnavailable_TryParse_BoundsACountAtAThousand(string text, bool accepted)
+    {
+        Assert.Equal(accepted, MaxUnavailable.TryParse(text, out _));
+    }
+
+    [Theory]
+    [InlineData("3", "3")]
+    [InlineData(" 25 % ", "25%")]
+    public void MaxUnavailable_ToString_IsTheSettingsForm(string text, string expected)
+    {
+        Assert.True(MaxUnavailable.TryParse(text, out var max));
+        Assert.Equal(expected, max.ToString());
+    }
+
     [Fact]
     public void Assess_RollingTooLarge_ChangeNamesTheBatchPercentThatWouldFit()
     {
