@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AnFunctions.Tests;
 
-namespace AnFunctions.Tests.EndToEnd;
+namespace AnFunctions.Readme.Tests;
 
 /// <summary>
 /// README's run command as a new user runs it: in a fresh <c>git clone</c> of this repository's committed HEAD
