@@ -115,7 +115,7 @@ public static class NodeSafetyGate
                         $"upgrade policy {policy}: {counted}; Azure brings them to AN in batches of {batch}, within AcceleratedNetworking:MaxUnavailable {safety.MaxUnavailable} ({budget} node(s))");
                 }
 
-                var percent = total == 0 ? 0 : budget * 100 / total;
+                var percent = budget * 100 / total; // total > 0: at least one node runs
                 return new NodeImpact(false, NodeImpactKind.RollingUpgrade, policy, total, running, batch, budget, listed,
                     $"upgrade policy {policy}: {counted}; a rolling batch would take {batch} node(s) down at once, more than AcceleratedNetworking:MaxUnavailable {safety.MaxUnavailable} allows ({budget} node(s))",
                     DecisionReason.RollingBatchTooLarge,

@@ -62,7 +62,7 @@ public static class PoolFindingRules
         // AN on a size that does not support it: instances cannot be (re)created on that size. Critical.
         if (anAny && support.Verdict == SupportVerdict.NotSupported)
         {
-            drafts.Add(FindingTexts.OnUnsupportedSize(scaleSet, evidence with { PreviousSizes = sizeChanged ? previous : evidence.PreviousSizes }, sizeChanged));
+            drafts.Add(FindingTexts.OnUnsupportedSize(scaleSet, evidence, sizeChanged));
         }
 
         // Resized to a size that supports AN while the pool has AN off: the pool stays without AN.

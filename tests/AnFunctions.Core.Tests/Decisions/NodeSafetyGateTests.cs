@@ -108,7 +108,7 @@ public sealed class NodeSafetyGateTests
             "no node runs yet (0 of 3 instance(s) run): nothing to disrupt; every instance created from now on gets AN", null),
         new("nothing runs, not listed", Manual, 0, null, Default,
             "no node runs yet (capacity 0 (instances not listed: all assumed running)): nothing to disrupt; every instance created from now on gets AN", null),
-        new("rolling within", Rolling(20), 5, TestData.Instances(4, deallocated: 1), Default,
+        new("rolling within, 5 listed while the capacity says 6", Rolling(20), 6, TestData.Instances(4, deallocated: 1), Default,
             "upgrade policy Rolling (maxBatchInstancePercent 20): 4 of 5 instance(s) run; Azure brings them to AN in batches of 1, within AcceleratedNetworking:MaxUnavailable 1 (1 node(s))", null),
         new("rolling too large, budget 2 of 10", Rolling(30), 10, TestData.Instances(10), Max("20%"),
             "upgrade policy Rolling (maxBatchInstancePercent 30): 10 of 10 instance(s) run; a rolling batch would take 3 node(s) down at once, more than AcceleratedNetworking:MaxUnavailable 20% allows (2 node(s))",

@@ -266,6 +266,30 @@ public sealed class PoolFindingRulesTests
     }
 
     [Fact]
+    public void Evaluate_ResizedAndLostWhileAnOlderSizeChangeIsOpen_EveryFindingNamesTheSizesBeforeThisChange()
+    {
+        var older = Open(FindingTexts.SizeChanged(TestData.ScaleSet(size: "Standard_D4s_v3"), new FindingEvidence { PreviousSizes = ["Standard_B2s"] }));
+
+        var evaluation = Evaluate("Standard_D4s_v3", true, "Standard_D8s_v3", false, [older]);
+
+        Assert.Equal(
+            [FindingKind.SizeChangedWithoutAcceleratedNetworking, FindingKind.AcceleratedNetworkingLost],
+            evaluation.Open.Select(d => d.Kind).Order());
+        Assert.All(evaluation.Open, d => Assert.Equal(["Standard_D4s_v3"], d.Evidence.PreviousSizes));
+    }
+
+    [Fact]
+    public void Evaluate_OpenRefusedWriteWithoutAttemptedSizesOnAPoolWithoutSizes_StillHolds()
+    {
+        var refused = Open(FindingTexts.Refused(TestData.Id(), [], null, new FindingEvidence { ErrorCode = "Conflict" }, anIncompatible: false));
+        var scaleSet = TestData.ScaleSet(sizes: [], an: true, age: TimeSpan.FromDays(10));
+
+        var evaluation = PoolFindingRules.Evaluate(new PoolObservation(scaleSet, TestData.Record(scaleSet), Support(scaleSet), [refused], null, null));
+
+        Assert.Contains(evaluation.Open, d => d.Kind == FindingKind.SizeChangeRefused);
+    }
+
+    [Fact]
     public void ObservedKinds_AreTheKindsTheseRulesOpenAndResolve()
     {
         Assert.Equal(

@@ -26,8 +26,9 @@ public sealed class RemediesTests
     {
         var text = Remedies.NewPool(new Provisioner(PoolOwner.Aks, null, null, null), Pool, "Standard_D8s_v5");
 
-        Assert.Contains("--resource-group <cluster resource group> --cluster-name <cluster>", text, StringComparison.Ordinal);
-        Assert.Contains("--name <this pool>`", text, StringComparison.Ordinal);
+        // Both commands, each with its own placeholders (a Contains on one would also match the other).
+        Assert.Contains("`az aks nodepool add --resource-group <cluster resource group> --cluster-name <cluster> --name <new pool> --node-vm-size Standard_D8s_v5`", text, StringComparison.Ordinal);
+        Assert.Contains("`az aks nodepool delete --resource-group <cluster resource group> --cluster-name <cluster> --name <this pool>`", text, StringComparison.Ordinal);
     }
 
     [Fact]
