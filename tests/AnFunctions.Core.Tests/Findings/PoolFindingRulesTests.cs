@@ -227,20 +227,8 @@ public sealed class PoolFindingRulesTests
     [Fact]
     public void Evaluate_OpenWriteFailedWhileAnOff_HoldsAsItWasAndIsNotCalledAvailableButOff()
     {
-        var failed = new Finding
-        {
-            Id = Finding.IdFor(TestData.Id(), FindingKind.AcceleratedNetworkingWriteFailed),
-            PoolId = TestData.Id(),
-            Kind = FindingKind.AcceleratedNetworkingWriteFailed,
-            Severity = FindingSeverity.Warning,
-            Status = FindingStatus.Open,
-            FirstSeen = Now,
-            LastSeen = Now,
-            Message = "the write failed",
-            Consequence = "no AN",
-            Remedy = "look",
-            Evidence = new FindingEvidence { ErrorCode = "OperationFailed", WriteAttempt = 2 },
-        };
+        var failed = Open(new FindingDraft(FindingKind.AcceleratedNetworkingWriteFailed, FindingSeverity.Warning, "the write failed", "no AN", "look",
+            new FindingEvidence { ErrorCode = "OperationFailed", WriteAttempt = 2 }));
 
         var off = Evaluate("Standard_D4s_v3", false, "Standard_D4s_v3", false, [failed]);
         var fixedBySomeone = Evaluate("Standard_D4s_v3", false, "Standard_D4s_v3", true, [failed]);
