@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AnFunctions.Core.Decisions;
+using AnFunctions.Core.Findings;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.Skus;
 using AnFunctions.Core.State;
@@ -90,6 +91,26 @@ internal static class TestData
         TimeCreated = scaleSet.TimeCreated,
         Version = "v1",
     };
+
+    /// <summary>The open finding a draft becomes, of <paramref name="pool"/> (default <see cref="Id"/>), first and last seen <see cref="Now"/>.</summary>
+    public static Finding OpenFinding(FindingDraft draft, ScaleSetId? pool = null)
+    {
+        var id = pool ?? Id();
+        return new Finding
+        {
+            Id = Finding.IdFor(id, draft.Kind),
+            PoolId = id,
+            Kind = draft.Kind,
+            Severity = draft.Severity,
+            Status = FindingStatus.Open,
+            FirstSeen = Now,
+            LastSeen = Now,
+            Message = draft.Message,
+            Consequence = draft.Consequence,
+            Remedy = draft.Remedy,
+            Evidence = draft.Evidence,
+        };
+    }
 
     public static DecisionPolicy Policy(RunMode mode = RunMode.Apply, string? onlySubscription = null, NodeSafetyPolicy? safety = null) =>
         new(TimeSpan.FromMinutes(30), "an-automation", mode, s => onlySubscription is null || s == onlySubscription, safety);

@@ -420,19 +420,10 @@ public sealed class FindingEngineTests
         Assert.Equal(1 + 4, _conflicts.SavesTried);
     }
 
-    private static Finding Stored(FindingDraft draft, DateTimeOffset? lastNotified = null) => new()
+    private static Finding Stored(FindingDraft draft, DateTimeOffset? lastNotified = null) => TestData.OpenFinding(draft) with
     {
-        Id = Finding.IdFor(TestData.Id(), draft.Kind),
-        PoolId = TestData.Id(),
-        Kind = draft.Kind,
-        Severity = draft.Severity,
-        Status = FindingStatus.Open,
         FirstSeen = TestData.Now.AddDays(-1),
         LastSeen = TestData.Now.AddHours(-1),
-        Message = draft.Message,
-        Consequence = draft.Consequence,
-        Remedy = draft.Remedy,
-        Evidence = draft.Evidence,
         LastNotifiedAt = lastNotified,
         Version = "v1",
     };

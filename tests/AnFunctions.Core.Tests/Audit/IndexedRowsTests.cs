@@ -60,20 +60,7 @@ public sealed class IndexedRowsTests
     private static FindingDraft Draft(FindingKind kind, FindingSeverity severity) =>
         new(kind, severity, "m", "c", "r", new FindingEvidence());
 
-    private static Finding Open(FindingKind kind, FindingSeverity severity) => new()
-    {
-        Id = "f",
-        PoolId = Row.Id,
-        Kind = kind,
-        Severity = severity,
-        Status = FindingStatus.Open,
-        FirstSeen = Now,
-        LastSeen = Now,
-        Message = "m",
-        Consequence = "c",
-        Remedy = "r",
-        Evidence = new FindingEvidence(),
-    };
+    private static Finding Open(FindingKind kind, FindingSeverity severity) => TestData.OpenFinding(Draft(kind, severity), Row.Id);
 
     public static TheoryData<string, FindingSeverity, Finding[], bool> Alarms() => new()
     {

@@ -100,20 +100,7 @@ public sealed class NodeCheckTests
         var pool = await RecordAsync(TestData.Now.AddDays(-3));
         Nodes(Node("0", an: false));
         await _check.CheckAsync(pool, ScaleSet, CancellationToken.None);
-        var superseded = new Finding
-        {
-            Id = Finding.IdFor(ScaleSet.Id, FindingKind.InstancesNotOnLatestModel),
-            PoolId = ScaleSet.Id,
-            Kind = FindingKind.InstancesNotOnLatestModel,
-            Severity = FindingSeverity.Warning,
-            Status = FindingStatus.Open,
-            FirstSeen = TestData.Now,
-            LastSeen = TestData.Now,
-            Message = "m",
-            Consequence = "c",
-            Remedy = "r",
-            Evidence = new FindingEvidence(),
-        };
+        var superseded = TestData.OpenFinding(new FindingDraft(FindingKind.InstancesNotOnLatestModel, FindingSeverity.Warning, "m", "c", "r", new FindingEvidence()), ScaleSet.Id);
         await _findings.SaveAsync(superseded, [], CancellationToken.None);
         Nodes(Node("0", an: true), Node("1", an: true));
 

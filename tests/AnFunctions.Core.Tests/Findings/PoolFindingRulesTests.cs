@@ -7,8 +7,6 @@ namespace AnFunctions.Core.Tests.Findings;
 
 public sealed class PoolFindingRulesTests
 {
-    private static readonly DateTimeOffset Now = TestData.Now;
-
     public sealed record Case(string Name, string RecordedSize, bool RecordedAn, string CurrentSize, bool? CurrentAn, FindingKind[] Expected, FindingSeverity? Severity = null)
     {
         public override string ToString() => Name;
@@ -69,7 +67,7 @@ public sealed class PoolFindingRulesTests
     public void Evaluate_OpenResizeWarningSeenAgainWithoutChange_StillHolds()
     {
         var first = Assert.Single(Evaluate("Standard_B2s", false, "Standard_D4s_v3", false).Open);
-        var open = Open(first);
+        var open = TestData.OpenFinding(first);
 
         // The record has moved to the new size: no size change any more, but the condition still holds.
         var again = Evaluate("Standard_D4s_v3", false, "Standard_D4s_v3", false, [open]);
@@ -82,7 +80,7 @@ public sealed class PoolFindingRulesTests
     [Fact]
     public void Evaluate_OpenCriticalAfterResizeBack_NoLongerHolds()
     {
-        var critical = Open(Assert.Single(Evaluate("Standard_D4s_v3", true, "Standard_B2s", true).Open));
+        var critical = TestData.OpenFinding(Assert.Single(Evaluate("Standard_D4s_v3", true, "Standard_B2s", true).Open));
 
         var back = Evaluate("Standard_B2s", true, "Standard_D4s_v3", true, [critical]);
 
@@ -93,7 +91,7 @@ public sealed class PoolFindingRulesTests
     [Fact]
     public void Evaluate_OpenRefusedResize_HoldsUntilThePoolRunsTheAttemptedSize()
     {
-        var refused = Open(FindingTexts.Refused(TestData.Id(), ["Standard_D4s_v3"], true,
+        var refused = TestData.OpenFinding(FindingTexts.Refused(TestData.Id(), ["Standard_D4s_v3"], true,
             new FindingEvidence { AttemptedSizes = ["Standard_B2s"], ErrorCode = RefusedWriteAssessment.AnSizeErrorCode }, anIncompatible: true));
 
         var unchanged = Evaluate("Standard_D4s_v3", true, "Standard_D4s_v3", true, [refused]);
@@ -157,7 +155,7 @@ public sealed class PoolFindingRulesTests
     [Fact]
     public void Evaluate_OpenSizeChangeSeenAgainWithoutChange_KeepsItsPreviousSizes()
     {
-        var first = Open(Assert.Single(Evaluate("Standard_D4s_v3", true, "Standard_D8s_v3", true).Open));
+        var first = TestData.OpenFinding(Assert.Single(Evaluate("Standard_D4s_v3", true, "Standard_D8s_v3", true).Open));
 
         var again = Evaluate("Standard_D8s_v3", true, "Standard_D8s_v3", true, [first]);
 
@@ -170,7 +168,7 @@ public sealed class PoolFindingRulesTests
     [Fact]
     public void Evaluate_CapabilityWithdrawnAfterAnOpenSizeChange_CriticalNamesTheSizeChangesPreviousSizes()
     {
-        var changed = Open(Assert.Single(Evaluate("Standard_D4s_v3", false, "Standard_B2s", false).Open));
+        var changed = TestData.OpenFinding(Assert.Single(Evaluate("Standard_D4s_v3", false, "Standard_B2s", false).Open));
 
         var later = Evaluate("Standard_B2s", false, "Standard_B2s", true, [changed]);
 
@@ -216,7 +214,7 @@ public sealed class PoolFindingRulesTests
     [Fact]
     public void Evaluate_OpenLostFindingAndAnStillOff_StaysLostAndIsNotCalledAvailableButOff()
     {
-        var lost = Open(Assert.Single(Evaluate("Standard_D4s_v3", true, "Standard_D4s_v3", false).Open));
+        var lost = TestData.OpenFinding(Assert.Single(Evaluate("Standard_D4s_v3", true, "Standard_D4s_v3", false).Open));
 
         // The record now says AN off (the audit recorded what it saw): the open finding alone keeps it.
         var again = Evaluate("Standard_D4s_v3", false, "Standard_D4s_v3", false, [lost]);
@@ -227,7 +225,7 @@ public sealed class PoolFindingRulesTests
     [Fact]
     public void Evaluate_OpenWriteFailedWhileAnOff_HoldsAsItWasAndIsNotCalledAvailableButOff()
     {
-        var failed = Open(new FindingDraft(FindingKind.AcceleratedNetworkingWriteFailed, FindingSeverity.Warning, "the write failed", "no AN", "look",
+        var failed = TestData.OpenFinding(new FindingDraft(FindingKind.AcceleratedNetworkingWriteFailed, FindingSeverity.Warning, "the write failed", "no AN", "look",
             new FindingEvidence { ErrorCode = "OperationFailed", WriteAttempt = 2 }));
 
         var off = Evaluate("Standard_D4s_v3", false, "Standard_D4s_v3", false, [failed]);
@@ -244,7 +242,7 @@ public sealed class PoolFindingRulesTests
     [Fact]
     public void Evaluate_OpenRefusedWriteWithoutAttemptedSizes_HoldsAsItWas()
     {
-        var refused = Open(FindingTexts.Refused(TestData.Id(), ["Standard_D4s_v3"], true, new FindingEvidence { ErrorCode = "Conflict" }, anIncompatible: false));
+        var refused = TestData.OpenFinding(FindingTexts.Refused(TestData.Id(), ["Standard_D4s_v3"], true, new FindingEvidence { ErrorCode = "Conflict" }, anIncompatible: false));
 
         var again = Evaluate("Standard_D4s_v3", true, "Standard_D4s_v3", true, [refused]);
 
@@ -256,7 +254,7 @@ public sealed class PoolFindingRulesTests
     [Fact]
     public void Evaluate_ResizedAndLostWhileAnOlderSizeChangeIsOpen_EveryFindingNamesTheSizesBeforeThisChange()
     {
-        var older = Open(FindingTexts.SizeChanged(TestData.ScaleSet(size: "Standard_D4s_v3"), new FindingEvidence { PreviousSizes = ["Standard_B2s"] }));
+        var older = TestData.OpenFinding(FindingTexts.SizeChanged(TestData.ScaleSet(size: "Standard_D4s_v3"), new FindingEvidence { PreviousSizes = ["Standard_B2s"] }));
 
         var evaluation = Evaluate("Standard_D4s_v3", true, "Standard_D8s_v3", false, [older]);
 
@@ -269,7 +267,7 @@ public sealed class PoolFindingRulesTests
     [Fact]
     public void Evaluate_OpenRefusedWriteWithoutAttemptedSizesOnAPoolWithoutSizes_StillHolds()
     {
-        var refused = Open(FindingTexts.Refused(TestData.Id(), [], null, new FindingEvidence { ErrorCode = "Conflict" }, anIncompatible: false));
+        var refused = TestData.OpenFinding(FindingTexts.Refused(TestData.Id(), [], null, new FindingEvidence { ErrorCode = "Conflict" }, anIncompatible: false));
         var scaleSet = TestData.ScaleSet(sizes: [], an: true, age: TimeSpan.FromDays(10));
 
         var evaluation = PoolFindingRules.Evaluate(new PoolObservation(scaleSet, TestData.Record(scaleSet), Support(scaleSet), [refused], null, null));
@@ -299,19 +297,4 @@ public sealed class PoolFindingRulesTests
 
     private static AcceleratedNetworkingSupport Support(ScaleSetSnapshot scaleSet) =>
         AcceleratedNetworkingSupport.Evaluate(scaleSet, TestData.Catalog());
-
-    private static Finding Open(FindingDraft draft) => new()
-    {
-        Id = Finding.IdFor(TestData.Id(), draft.Kind),
-        PoolId = TestData.Id(),
-        Kind = draft.Kind,
-        Severity = draft.Severity,
-        Status = FindingStatus.Open,
-        FirstSeen = Now,
-        LastSeen = Now,
-        Message = draft.Message,
-        Consequence = draft.Consequence,
-        Remedy = draft.Remedy,
-        Evidence = draft.Evidence,
-    };
 }
