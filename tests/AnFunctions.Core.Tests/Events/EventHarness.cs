@@ -26,7 +26,7 @@ namespace AnFunctions.Core.Tests.Events;
 /// </summary>
 internal sealed class EventHarness
 {
-    public EventHarness(ScaleSetSnapshot? scaleSet = null)
+    public EventHarness(ScaleSetSnapshot? scaleSet = null, ArmOptions? armOptions = null)
     {
         ScaleSet = scaleSet ?? TestData.ScaleSet(an: true);
         Arm.GetAsync(Arg.Any<ScaleSetId>(), Arg.Any<CancellationToken>()).Returns(_ =>
@@ -40,12 +40,12 @@ internal sealed class EventHarness
         Catalogs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(TestData.Catalog());
         State = new CountingStateStore(Memory);
         var settings = Monitor(new AcceleratedNetworkingOptions());
-        var arm = Monitor(new ArmOptions());
+        var arm = Monitor(armOptions ?? new ArmOptions());
         Engine = new FindingEngine(Findings, [], Monitor(new AlertsOptions()), Time, NullLogger<FindingEngine>.Instance);
         var rollouts = new RolloutStarter(Arm, Catalogs, new InMemoryRolloutStore(), Substitute.For<IRolloutQueue>(), settings, Time, NullLogger<RolloutStarter>.Instance);
-        var reconciler = new PoolReconciler(Arm, Catalogs, State, Engine, rollouts, settings, Time, NullLogger<PoolReconciler>.Instance, new WriteFollowUp(Arm, arm, Time), arm);
+        Reconciler = new PoolReconciler(Arm, Catalogs, State, Engine, rollouts, settings, Time, NullLogger<PoolReconciler>.Instance, new WriteFollowUp(Arm, arm, Time), arm);
         Refused = new RefusedWriteHandler(Arm, Catalogs, ActivityLog, Findings, Engine, Time, NullLogger<RefusedWriteHandler>.Instance);
-        Handler = new ScaleSetEventHandler(reconciler, Refused, Engine, State, Time, Log);
+        Handler = new ScaleSetEventHandler(Reconciler, Refused, Engine, State, Time, Log);
     }
 
     /// <summary>What <see cref="IScaleSetClient.GetAsync"/> answers; null for a scale set that is gone.</summary>
@@ -68,6 +68,8 @@ internal sealed class EventHarness
     public InMemoryFindingStore Findings { get; } = new();
 
     public FindingEngine Engine { get; }
+
+    public PoolReconciler Reconciler { get; }
 
     public RefusedWriteHandler Refused { get; }
 
