@@ -1,6 +1,8 @@
 using AnFunctions.Core.Arm;
 using AnFunctions.Core.Decisions;
 using AnFunctions.Core.Findings;
+using AnFunctions.Core.Options;
+using AnFunctions.Core.Rollouts;
 using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.State;
 using AnFunctions.Core.Tests.Events;
@@ -87,6 +89,68 @@ public sealed class PoolReconcilerWriteTests
         Assert.True(mixed.Evidence.AcceleratedNetworking);
         Assert.Equal(3, (await RecordAsync(app)).InstancesNotOnLatestModel);
         Assert.Equal(3, (await RecordAsync(app)).Instances?.Total);
+    }
+
+    [Theory]
+    [InlineData(true, "1", 1)]
+    [InlineData(true, "2", 2)]
+    [InlineData(false, "1", 0)]
+    [InlineData(true, "0", 0)]
+    public async Task ReconcileAsync_MixedPoolJustWritten_StartsARolloutOnlyWhenTheSettingsAllowOne(bool rolloutNewPools, string maxUnavailable, int batchSize)
+    {
+        var app = MixedPoolHarness(new() { RolloutNewPools = rolloutNewPools, MaxUnavailable = maxUnavailable });
+
+        var result = await ReconcileAsync(app);
+
+        Assert.True(result.WriteSent);
+        await app.RolloutQueue.Received(batchSize == 0 ? 0 : 1).EnqueueAsync(Arg.Any<RolloutMessage>(), Arg.Any<CancellationToken>());
+        var rollout = await app.Rollouts.GetActiveAsync(app.Id, CancellationToken.None);
+        Assert.Equal(batchSize == 0 ? null : $"{batchSize} app", rollout is null ? null : $"{rollout.BatchSize} {rollout.Trigger}");
+        await OpenFindingAsync(app, FindingKind.NodesWithoutAcceleratedNetworking);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_RolloutOfAPoolJustWrittenCannotStart_TheWriteStillConcludes()
+    {
+        var app = MixedPoolHarness(new() { RolloutNewPools = true });
+        app.RolloutQueue.EnqueueAsync(Arg.Any<RolloutMessage>(), Arg.Any<CancellationToken>()).ThrowsAsync(new StateStoreUnavailableException("queue down"));
+
+        var result = await ReconcileAsync(app);
+
+        Assert.Equal(DecisionReason.NewPoolEnabled, result.Decision.Reason);
+        Assert.True(result.WriteSent);
+        Assert.True((await RecordAsync(app)).EnabledByApp);
+    }
+
+    /// <summary>A new pool of three running nodes without AN (upgrade policy absent: the write changes the model only); read again with AN once written.</summary>
+    private static EventHarness MixedPoolHarness(AcceleratedNetworkingOptions settings)
+    {
+        var app = new EventHarness(TestData.ScaleSet(an: false), settings: settings);
+        app.Arm.GetAsync(app.Id, Arg.Any<CancellationToken>()).Returns(TestData.ScaleSet(an: false), TestData.ScaleSet(an: true));
+        app.Arm.ListInstancesAsync(app.Id, Arg.Any<CancellationToken>()).Returns(TestData.Instances(running: 3));
+        return app;
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_AnOnAfterTheAppsWriteWasRefused_ResolvesTheFailedWriteAndRecordsThePool()
+    {
+        var app = Harness();
+        var refused = new PendingWrite { Id = "w", StartedAt = TestData.Now.AddMinutes(-2), Attempt = 1, State = PendingWriteState.Failed, ErrorCode = "Http503", ErrorMessage = "busy" };
+        await app.Memory.SavePoolAsync(TestData.Record(NewPool) with { PendingWrite = refused, Version = null }, CancellationToken.None);
+        var evidence = new FindingEvidence { CurrentSizes = NewPool.VmSizes };
+        await app.Engine.ApplyAsync(app.Id, new FindingEvaluation([FindingTexts.WriteFailed(NewPool, "earlier", evidence)], new HashSet<FindingKind> { FindingKind.AcceleratedNetworkingWriteFailed }), CancellationToken.None);
+        app.ScaleSet = TestData.ScaleSet(an: true, capacity: 0);
+
+        var result = await ReconcileAsync(app);
+
+        Assert.Equal(DecisionReason.AlreadyEnabled, result.Decision.Reason);
+        await SendCalls(app, 0);
+        Assert.Equal(FindingKind.AcceleratedNetworkingWriteFailed, Assert.Single(result.Findings!.Resolved).Kind);
+        var record = await RecordAsync(app);
+        Assert.Null(record.PendingWrite);
+        Assert.True(record.AcceleratedNetworking);
+        Assert.False(record.EnabledByApp);
+        Assert.Equal(TestData.Now.AddDays(-3), record.FirstSeen);
     }
 
     [Fact]

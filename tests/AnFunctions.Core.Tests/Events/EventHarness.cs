@@ -26,7 +26,7 @@ namespace AnFunctions.Core.Tests.Events;
 /// </summary>
 internal sealed class EventHarness
 {
-    public EventHarness(ScaleSetSnapshot? scaleSet = null, ArmOptions? armOptions = null)
+    public EventHarness(ScaleSetSnapshot? scaleSet = null, ArmOptions? armOptions = null, AcceleratedNetworkingOptions? settings = null)
     {
         ScaleSet = scaleSet ?? TestData.ScaleSet(an: true);
         Arm.GetAsync(Arg.Any<ScaleSetId>(), Arg.Any<CancellationToken>()).Returns(_ =>
@@ -39,11 +39,11 @@ internal sealed class EventHarness
         Arm.GetOperationAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(OperationStatus.Succeeded);
         Catalogs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(TestData.Catalog());
         State = new CountingStateStore(Memory);
-        var settings = Monitor(new AcceleratedNetworkingOptions());
+        var options = Monitor(settings ?? new AcceleratedNetworkingOptions());
         var arm = Monitor(armOptions ?? new ArmOptions());
         Engine = new FindingEngine(Findings, [], Monitor(new AlertsOptions()), Time, NullLogger<FindingEngine>.Instance);
-        var rollouts = new RolloutStarter(Arm, Catalogs, new InMemoryRolloutStore(), Substitute.For<IRolloutQueue>(), settings, Time, NullLogger<RolloutStarter>.Instance);
-        Reconciler = new PoolReconciler(Arm, Catalogs, State, Engine, rollouts, settings, Time, NullLogger<PoolReconciler>.Instance, new WriteFollowUp(Arm, arm, Time), arm);
+        var rollouts = new RolloutStarter(Arm, Catalogs, Rollouts, RolloutQueue, options, Time, NullLogger<RolloutStarter>.Instance);
+        Reconciler = new PoolReconciler(Arm, Catalogs, State, Engine, rollouts, options, Time, NullLogger<PoolReconciler>.Instance, new WriteFollowUp(Arm, arm, Time), arm);
         Refused = new RefusedWriteHandler(Arm, Catalogs, ActivityLog, Findings, Engine, Time, NullLogger<RefusedWriteHandler>.Instance);
         Handler = new ScaleSetEventHandler(Reconciler, Refused, Engine, State, Time, Log);
     }
@@ -70,6 +70,10 @@ internal sealed class EventHarness
     public FindingEngine Engine { get; }
 
     public PoolReconciler Reconciler { get; }
+
+    public InMemoryRolloutStore Rollouts { get; } = new();
+
+    public IRolloutQueue RolloutQueue { get; } = Substitute.For<IRolloutQueue>();
 
     public RefusedWriteHandler Refused { get; }
 
