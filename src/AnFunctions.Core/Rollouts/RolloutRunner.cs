@@ -63,7 +63,9 @@ public sealed partial class RolloutRunner(IScaleSetClient scaleSets, IRolloutSto
             }
             catch (ArmRequestException e) when (rollout.TransientFailures + 1 >= MaxTransientFailures)
             {
-                return await FailAsync(rollout, batch, $"{e.Message} (transient, but the {MaxTransientFailures}th failure of this rollout: given up)", cancellationToken).ConfigureAwait(false);
+                // The record counts this failure too: it says how many the rollout met, as the error does.
+                return await FailAsync(rollout with { TransientFailures = rollout.TransientFailures + 1, LastTransientError = e.Message }, batch,
+                    $"{e.Message} (transient, but the {MaxTransientFailures}th failure of this rollout: given up)", cancellationToken).ConfigureAwait(false);
             }
             catch (ArmRequestException e)
             {

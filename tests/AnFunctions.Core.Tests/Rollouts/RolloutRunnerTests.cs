@@ -318,7 +318,7 @@ public sealed class RolloutRunnerTests
         Assert.Equal(
             "batch 0 (0) failed at Deallocated: throttled (transient, but the 4th failure of this rollout: given up); the batch's node(s) 0 were started again",
             rollout.Error);
-        Assert.Equal(3, rollout.TransientFailures);
+        Assert.Equal((RolloutRunner.MaxTransientFailures, "throttled"), (rollout.TransientFailures, rollout.LastTransientError));
         Assert.Equal(PowerState.Running, h.Nodes["0"].PowerState);
         Assert.Null(await h.Store.GetActiveAsync(h.Id, CancellationToken.None));
     }
