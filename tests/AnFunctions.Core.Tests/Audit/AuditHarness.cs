@@ -122,7 +122,7 @@ internal sealed class AuditHarness
     public Exception? SubscriptionsFailure { get; set; }
 
     /// <summary>Run once when the subscription source is asked (e.g. to move the clock within a run).</summary>
-    public Action? OnSubscriptionsListed { get; set; }
+    public Func<Task>? OnSubscriptionsListed { get; set; }
 
     public Exception? GetFailure { get; set; }
 
@@ -208,7 +208,11 @@ internal sealed class AuditHarness
     private async IAsyncEnumerable<string> SubscriptionsAsync()
     {
         await Task.Yield();
-        OnSubscriptionsListed?.Invoke();
+        if (OnSubscriptionsListed is { } listed)
+        {
+            await listed();
+        }
+
         if (SubscriptionsFailure is { } failure)
         {
             throw failure;
