@@ -28,8 +28,11 @@ namespace AnFunctions.Core.Tests.Audit;
 /// </summary>
 internal sealed class AuditHarness
 {
-    public AuditHarness()
+    /// <param name="conflicts">A finding store that refuses saves as conflicts (its inner store is <see cref="Findings"/>).</param>
+    public AuditHarness(Alerts.ConflictingFindingStore? conflicts = null)
     {
+        Findings = conflicts?.Inner ?? new InMemoryFindingStore();
+        IFindingStore findings = conflicts is null ? Findings : conflicts;
         Arm.ListAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(c => ListingAsync(c.Arg<string>(), c.Arg<CancellationToken>()));
         Arm.GetAsync(Arg.Any<ScaleSetId>(), Arg.Any<CancellationToken>()).Returns(c =>
         {
@@ -63,12 +66,12 @@ internal sealed class AuditHarness
         var settings = EventHarness.Monitor(Settings);
         var audit = EventHarness.Monitor(AuditSettings);
         var arm = EventHarness.Monitor(new ArmOptions());
-        Engine = new FindingEngine(Findings, [], EventHarness.Monitor(new AlertsOptions()), Time, NullLogger<FindingEngine>.Instance);
+        Engine = new FindingEngine(findings, [], EventHarness.Monitor(new AlertsOptions()), Time, NullLogger<FindingEngine>.Instance);
         var rollouts = new RolloutStarter(Arm, Catalogs, new InMemoryRolloutStore(), Substitute.For<IRolloutQueue>(), settings, Time, NullLogger<RolloutStarter>.Instance);
         var reconciler = new PoolReconciler(Arm, Catalogs, State, Engine, rollouts, settings, Time, NullLogger<PoolReconciler>.Instance, new WriteFollowUp(Arm, arm, Time), arm);
         var nodes = new NodeCheck(Arm, State, Engine, audit, Time);
-        Sweeper = new AuditSweeper(Arm, State, Findings, Engine, reconciler, nodes, Catalogs, settings, Time, NullLogger<AuditSweeper>.Instance);
-        var refused = new RefusedWriteHandler(Arm, Catalogs, ActivityLog, Findings, Engine, Time, NullLogger<RefusedWriteHandler>.Instance);
+        Sweeper = new AuditSweeper(Arm, State, findings, Engine, reconciler, nodes, Catalogs, settings, Time, NullLogger<AuditSweeper>.Instance);
+        var refused = new RefusedWriteHandler(Arm, Catalogs, ActivityLog, findings, Engine, Time, NullLogger<RefusedWriteHandler>.Instance);
         Audit = new FleetAudit(Arm, Index, Subscriptions, Sweeper, refused, Runs, settings, audit, Time, NullLogger<FleetAudit>.Instance);
     }
 
@@ -92,7 +95,7 @@ internal sealed class AuditHarness
 
     public AuditStateStore State { get; }
 
-    public InMemoryFindingStore Findings { get; } = new();
+    public InMemoryFindingStore Findings { get; }
 
     public InMemoryAuditRunStore Runs { get; } = new();
 

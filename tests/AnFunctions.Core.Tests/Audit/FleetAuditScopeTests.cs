@@ -338,15 +338,13 @@ public sealed class FleetAuditScopeTests
     {
         var scaleSet = _h.ListOld("pool");
         await _h.RecordAsync(scaleSet);
-        var pending = await _h.Findings.SaveAsync(TestData.OpenFinding(
-            new FindingDraft(FindingKind.SizeChangeRefused, FindingSeverity.Info, "refused", "none", "none", new FindingEvidence { ActivityLogPending = true, CorrelationId = "corr-1" }),
-            scaleSet.Id) with
-        { FirstSeen = TestData.Now.AddHours(-7), LastSeen = TestData.Now.AddHours(-7) }, [], CancellationToken.None);
+        var draft = new FindingDraft(FindingKind.SizeChangeRefused, FindingSeverity.Info, "refused", "none", "none", new FindingEvidence { ActivityLogPending = true, CorrelationId = "corr-1" });
+        var pending = await _h.OpenAsync(draft, scaleSet.Id, TestData.Now.AddHours(-7));
 
         await _h.RunAsync(new AuditRequest("test", DryRun: true));
         Assert.Equal(FindingStatus.Open, (await _h.Findings.GetAsync(pending.Id, CancellationToken.None))!.Status);
 
         await _h.RunAsync();
-        Assert.NotEqual(FindingStatus.Open, (await _h.Findings.GetAsync(pending.Id, CancellationToken.None))!.Status);
+        Assert.Equal(FindingStatus.Resolved, (await _h.Findings.GetAsync(pending.Id, CancellationToken.None))!.Status);
     }
 }
