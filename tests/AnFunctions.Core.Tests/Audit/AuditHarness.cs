@@ -55,6 +55,11 @@ internal sealed class AuditHarness
             ArmCallMeter.Record("PatchScaleSet");
             return SendFailure is { } failure ? throw failure : new WriteAccepted(200, null, "Succeeded");
         });
+        Arm.GetOperationAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_ =>
+        {
+            ArmCallMeter.Record("GetOperation");
+            return OperationStatus.Succeeded;
+        });
         Catalogs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_ =>
         {
             ArmCallMeter.Record("ListSkus");
@@ -262,14 +267,19 @@ internal sealed class AuditStateStore(CountingStateStore inner) : IStateStore
     /// <summary>Run once, before the next <see cref="SavePoolsAsync"/>.</summary>
     public Func<Task>? BeforeNextBatch { get; set; }
 
+    /// <summary>When set, every single save of a record throws it (the batched saves do not).</summary>
+    public Exception? SaveFailure { get; set; }
+
     /// <summary>What listing a subscription's records throws (null: nothing), by subscription.</summary>
     public Func<string?, Exception?> ListFailure { get; set; } = _ => null;
 
     public Task<PoolRecord?> GetPoolAsync(ScaleSetId id, CancellationToken cancellationToken) => Inner.GetPoolAsync(id, cancellationToken);
 
-    public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) => Inner.SavePoolAsync(record, cancellationToken);
+    public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) =>
+        SaveFailure is { } failure ? throw failure : Inner.SavePoolAsync(record, cancellationToken);
 
-    public Task<PoolRecord> SavePoolAsync(PoolWrite write, CancellationToken cancellationToken) => Inner.SavePoolAsync(write, cancellationToken);
+    public Task<PoolRecord> SavePoolAsync(PoolWrite write, CancellationToken cancellationToken) =>
+        SaveFailure is { } failure ? throw failure : Inner.SavePoolAsync(write, cancellationToken);
 
     public async Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolWrite> writes, CancellationToken cancellationToken)
     {

@@ -269,6 +269,68 @@ public sealed class FleetAuditTests
         Assert.Equal((1, 0, 1, 0), (run.PoolsSeen, run.Writes, run.PoolsChanged, run.InstanceChecks));
     }
 
+    [Fact]
+    public async Task RunAsync_KnownPoolWithTheAppsWriteNotConcluded_FollowedUpByThePerPoolPath()
+    {
+        var scaleSet = _h.ListOld("pool", an: true);
+        await _h.RecordAsync(scaleSet, r => r with
+        {
+            PendingWrite = new PendingWrite { Id = "write-1", StartedAt = TestData.Now.AddMinutes(-10), Attempt = 1, State = PendingWriteState.Accepted, OperationUrl = "https://management.azure.com/op/1" },
+        });
+
+        var run = await _h.RunAsync();
+
+        Assert.Empty(run.Errors);
+        Assert.Equal((1, 0, 1), (run.PoolsSeen, run.PoolsRecorded, run.PoolsChanged));
+        Assert.Equal([0], _h.State.PoolBatches);
+        await _h.Arm.Received(1).GetOperationAsync("https://management.azure.com/op/1", Arg.Any<CancellationToken>());
+        Assert.Null((await _h.PoolAsync(scaleSet.Id))!.PendingWrite);
+    }
+
+    [Fact]
+    public async Task RunAsync_NewPoolsRecordConflictsEveryTime_ThatPoolsErrorReported()
+    {
+        var fresh = _h.List(TestData.ScaleSet(an: false, age: TimeSpan.FromMinutes(5)));
+        _h.ListOld("other");
+        _h.State.SaveFailure = new ConcurrencyConflictException("pool raced");
+
+        var run = await _h.RunAsync();
+
+        Assert.Equal([$"{fresh.Id}: pool raced"], run.Errors);
+        Assert.Equal((2, 1, 2, 0), (run.PoolsSeen, run.PoolsRecorded, run.PoolsChanged, run.Writes));
+    }
+
+    [Fact]
+    public async Task RunAsync_NodeCountsConflictOnSave_ThatPoolsErrorReported()
+    {
+        var scaleSet = _h.ListOld("pool", an: true);
+        await _h.RecordAsync(scaleSet, r => r with { EnabledByApp = true, InstancesNotOnLatestModel = 3 });
+        _h.State.SaveFailure = new ConcurrencyConflictException("counts raced");
+
+        var run = await _h.RunAsync();
+
+        Assert.Equal([$"{scaleSet.Id}: counts raced"], run.Errors);
+        Assert.Equal((1, 1), (run.InstanceChecks, run.PoolsChanged));
+    }
+
+    [Fact]
+    public async Task RunAsync_StoreFailsOnAFullChunkDuringTheListing_SubscriptionFailsWithoutCompletingWhatWasListed()
+    {
+        for (var i = 0; i < AuditSweeper.ChunkSize; i++)
+        {
+            _h.ListOld($"pool-{i:D4}");
+        }
+
+        _h.State.BeforeNextBatch = () => throw new StateStoreUnavailableException("tables down");
+
+        var run = await _h.RunAsync();
+
+        Assert.Equal([new SubscriptionAudit(Sub, 1000, "tables down")], run.Subscriptions);
+        Assert.Equal([$"{Sub}: tables down"], run.Errors);
+        Assert.Empty(_h.State.PoolBatches);
+        Assert.Equal(0, run.PoolsRecorded);
+    }
+
     private sealed class TupleComparer : IEqualityComparer<(PoolRecord?, PoolRecord?, List<Finding>)>
     {
         public bool Equals((PoolRecord?, PoolRecord?, List<Finding>) x, (PoolRecord?, PoolRecord?, List<Finding>) y) =>
