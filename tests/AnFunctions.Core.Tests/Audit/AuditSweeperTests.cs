@@ -74,16 +74,7 @@ public sealed class AuditSweeperTests
     public async Task RunAsync_FindingChangedMeanwhile_MergedAgainFromTheStore()
     {
         var h = new AuditHarness();
-        var off = h.ListOld("pool", an: false);
-        await h.RunAsync();
-        h.Listings[Sub].Clear();
-        h.ListOld("pool", an: true);
-        var id = Finding.IdFor(off.Id, FindingKind.AcceleratedNetworkingAvailableButOff);
-        h.State.BeforeNextBatch = async () =>
-        {
-            var finding = await h.Findings.GetAsync(id, CancellationToken.None);
-            await h.Findings.SaveAsync(finding! with { LastSeen = TestData.Now.AddMinutes(1) }, [], CancellationToken.None);
-        };
+        var (_, id) = await FindingRacedAsync(h, then: () => { });
 
         var run = await h.RunAsync();
 
@@ -98,17 +89,7 @@ public sealed class AuditSweeperTests
     {
         var conflicts = new ConflictingFindingStore();
         var h = new AuditHarness(conflicts);
-        var off = h.ListOld("pool", an: false);
-        await h.RunAsync();
-        h.Listings[Sub].Clear();
-        h.ListOld("pool", an: true);
-        var id = Finding.IdFor(off.Id, FindingKind.AcceleratedNetworkingAvailableButOff);
-        h.State.BeforeNextBatch = async () =>
-        {
-            var finding = await h.Findings.GetAsync(id, CancellationToken.None);
-            await h.Findings.SaveAsync(finding! with { LastSeen = TestData.Now.AddMinutes(1) }, [], CancellationToken.None);
-            conflicts.ConflictsLeft = 4;
-        };
+        var (off, id) = await FindingRacedAsync(h, then: () => conflicts.ConflictsLeft = 4);
 
         var run = await h.RunAsync();
 
@@ -176,6 +157,26 @@ public sealed class AuditSweeperTests
         var sweep = await h.Sweeper.BeginAsync(Sub, new AuditRequest("test"), null, CancellationToken.None);
         Assert.Throws<ArgumentNullException>("id", () => sweep.MarkListed(null!));
         await Assert.ThrowsAsync<ArgumentNullException>("scaleSet", () => sweep.AddAsync(null!, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// A pool audited with AN off (its info finding opened), then listed with AN on (the finding to resolve), and its
+    /// finding saved by someone else just before the audit's batched saves; <paramref name="then"/> runs after that save.
+    /// </summary>
+    private static async Task<(ScaleSetSnapshot Off, string FindingId)> FindingRacedAsync(AuditHarness h, Action then)
+    {
+        var off = h.ListOld("pool", an: false);
+        await h.RunAsync();
+        h.Listings[Sub].Clear();
+        h.ListOld("pool", an: true);
+        var id = Finding.IdFor(off.Id, FindingKind.AcceleratedNetworkingAvailableButOff);
+        h.State.BeforeNextBatch = async () =>
+        {
+            var finding = await h.Findings.GetAsync(id, CancellationToken.None);
+            await h.Findings.SaveAsync(finding! with { LastSeen = TestData.Now.AddMinutes(1) }, [], CancellationToken.None);
+            then();
+        };
+        return (off, id);
     }
 
     private static FindingDraft Refused(bool pending) =>

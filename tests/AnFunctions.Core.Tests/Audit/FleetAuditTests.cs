@@ -15,7 +15,6 @@ namespace AnFunctions.Core.Tests.Audit;
 public sealed class FleetAuditTests
 {
     private const string Sub = TestData.Subscription;
-    private const string Other = TestData.OtherSubscription;
     private readonly AuditHarness _h = new();
 
     private static string FindingId(ScaleSetSnapshot scaleSet, FindingKind kind) => Finding.IdFor(scaleSet.Id, kind);
