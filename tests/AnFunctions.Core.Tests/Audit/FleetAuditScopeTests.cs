@@ -84,15 +84,17 @@ public sealed class FleetAuditScopeTests
         var inGroup = _h.ListOld("a", resourceGroup: "rg-one");
         var otherGroup = _h.ListOld("b", resourceGroup: "rg-two");
         _h.Listed(Sub).Add(ScaleSetListItem.Unreadable(TestData.ScaleSet(name: "c", resourceGroup: "rg-two").Id.Value, "no sku"));
+        var unreadableInGroup = TestData.ScaleSet(name: "d", resourceGroup: "rg-one").Id;
+        _h.Listed(Sub).Add(ScaleSetListItem.Unreadable(unreadableInGroup.Value, "no sku"));
         var goneInGroup = await _h.RecordAsync(TestData.ScaleSet(name: "gone-one", resourceGroup: "RG-ONE", age: TimeSpan.FromDays(9)));
         var goneElsewhere = await _h.RecordAsync(TestData.ScaleSet(name: "gone-two", resourceGroup: "rg-two", age: TimeSpan.FromDays(9)));
 
         var run = await _h.RunAsync(new AuditRequest("cli", Sub, "RG-One"));
 
         Assert.Equal("RG-One", run.ResourceGroupFilter);
-        Assert.Equal([new SubscriptionAudit(Sub, 1, null)], run.Subscriptions);
-        Assert.Equal((1, 1, 1, 2), (run.PoolsSeen, run.PoolsRecorded, run.PoolsClosed, run.PoolsChanged));
-        Assert.Empty(run.Errors);
+        Assert.Equal([new SubscriptionAudit(Sub, 2, null)], run.Subscriptions);
+        Assert.Equal((2, 1, 1, 2), (run.PoolsSeen, run.PoolsRecorded, run.PoolsClosed, run.PoolsChanged));
+        Assert.Equal([$"{unreadableInGroup.Value}: could not be read: no sku"], run.Errors);
         Assert.NotNull(await _h.PoolAsync(inGroup.Id));
         Assert.Null(await _h.PoolAsync(otherGroup.Id));
         Assert.Equal(PoolStatus.Deleted, (await _h.PoolAsync(goneInGroup.Id))!.Status);

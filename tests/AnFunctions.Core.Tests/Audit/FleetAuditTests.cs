@@ -330,6 +330,24 @@ public sealed class FleetAuditTests
         Assert.Equal(0, run.PoolsRecorded);
     }
 
+    [Fact]
+    public async Task RunAsync_PoolTheAppEnabledResized_NodesCheckedOnTheRecordJustSaved()
+    {
+        var scaleSet = _h.ListOld("pool", an: true, size: "Standard_D8s_v3");
+        var before = TestData.ScaleSet(an: true, age: TimeSpan.FromDays(20), name: "pool");
+        await _h.RecordAsync(before, r => r with { EnabledByApp = true, InstancesNotOnLatestModel = 3 });
+
+        var run = await _h.RunAsync();
+
+        Assert.Empty(run.Errors);
+        Assert.Equal((1, 0, 1, 1), (run.PoolsSeen, run.PoolsRecorded, run.PoolsChanged, run.InstanceChecks));
+        Assert.Equal([1], _h.State.PoolBatches);
+        var record = await _h.PoolAsync(scaleSet.Id);
+        Assert.Equal(["Standard_D8s_v3"], record!.VmSizes);
+        Assert.Equal(new InstanceCounts(3, 3, 3, 3, 0), record.Instances);
+        Assert.Equal([FindingId(scaleSet, FindingKind.SizeChanged)], run.FindingsOpened);
+    }
+
     private sealed class TupleComparer : IEqualityComparer<(PoolRecord?, PoolRecord?, List<Finding>)>
     {
         public bool Equals((PoolRecord?, PoolRecord?, List<Finding>) x, (PoolRecord?, PoolRecord?, List<Finding>) y) =>

@@ -39,15 +39,17 @@ public sealed class IndexedAuditTests
     [Fact]
     public async Task RunAsync_RowsOfEverySubscription_OneQueryNoListingAndNoGet()
     {
+        const string empty = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
         var a = Row(Old("a"));
         var b = Row(Old("b", subscription: Other));
+        _h.Visible.Add(empty);
 
         var run = await _h.RunAsync();
 
-        Assert.Equal([new SubscriptionAudit(Sub, 1, null), new SubscriptionAudit(Other, 1, null)], run.Subscriptions);
+        Assert.Equal([new SubscriptionAudit(Sub, 1, null), new SubscriptionAudit(empty, 0, null), new SubscriptionAudit(Other, 1, null)], run.Subscriptions);
         Assert.Equal((2, 2), (run.PoolsSeen, run.PoolsRecorded));
         Assert.Equal(new Dictionary<string, int> { ["ListSkus"] = 2, ["ResourceGraphQuery"] = 1 }, run.ArmCalls);
-        Assert.Equal([[Sub, Other]], _h.IndexedFor);
+        Assert.Equal([[Sub, empty, Other]], _h.IndexedFor);
         Assert.NotNull(await _h.PoolAsync(a.Id));
         Assert.NotNull(await _h.PoolAsync(b.Id));
         _h.Arm.DidNotReceiveWithAnyArgs().ListAsync(default!, default);
@@ -134,6 +136,8 @@ public sealed class IndexedAuditTests
         _h.IndexRows.Add(ScaleSetListItem.Unreadable($"/SUBSCRIPTIONS/{Sub.ToUpperInvariant()}/resourceGroups/rg/providers/Other/thing", "not a scale set"));
         _h.IndexRows.Add(ScaleSetListItem.Unreadable("/providers/nothing", "no id"));
         _h.IndexRows.Add(new ScaleSetListItem("garbage", null, null));
+        _h.IndexRows.Add(ScaleSetListItem.Unreadable($"/subscriptions/{Sub}", "bare"));
+        _h.IndexRows.Add(ScaleSetListItem.Unreadable("/subscriptions", "no id"));
 
         var run = await _h.RunAsync();
 
@@ -141,11 +145,13 @@ public sealed class IndexedAuditTests
             [
                 $"/SUBSCRIPTIONS/{Sub.ToUpperInvariant()}/resourceGroups/rg/providers/Other/thing: could not be read: not a scale set",
                 "/providers/nothing: could not be read from Resource Graph: no id",
+                $"/subscriptions/{Sub}: could not be read: bare",
+                "/subscriptions: could not be read from Resource Graph: no id",
                 "garbage: could not be read from Resource Graph: no subscription in its id",
             ],
             run.Errors.Order(StringComparer.Ordinal));
-        Assert.Equal([new SubscriptionAudit(Sub, 1, null)], run.Subscriptions);
-        Assert.Equal(1, run.PoolsSeen);
+        Assert.Equal([new SubscriptionAudit(Sub, 2, null)], run.Subscriptions);
+        Assert.Equal(2, run.PoolsSeen);
     }
 
     [Fact]
