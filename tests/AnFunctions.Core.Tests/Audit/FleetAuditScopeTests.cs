@@ -318,7 +318,7 @@ public sealed class FleetAuditScopeTests
     }
 
     [Fact]
-    public async Task RunAsync_MoreFindingsOpenedThanListed_CountExactListCappedAndOrdered()
+    public async Task RunAsync_MoreFindingsOpenedOrResolvedThanListed_CountExactListCappedAndOrdered()
     {
         var names = Enumerable.Range(0, AuditRun.MaxListedFindings + 1).Select(i => $"pool-{i:D4}").ToList();
         foreach (var name in names.AsEnumerable().Reverse())
@@ -333,6 +333,19 @@ public sealed class FleetAuditScopeTests
         var all = names.Select(n => Finding.IdFor(TestData.Id(n), FindingKind.AcceleratedNetworkingAvailableButOff)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(all.Take(500), run.FindingsOpened);
         Assert.Equal([501], _h.State.PoolBatches);
+
+        // AN on everywhere: every one of them resolves, and the resolved list is capped the same way.
+        _h.Listings[Sub].Clear();
+        foreach (var name in names.AsEnumerable().Reverse())
+        {
+            _h.ListOld(name, an: true);
+        }
+
+        var fixedRun = await _h.RunAsync();
+
+        Assert.Equal((0, 501), (fixedRun.FindingsOpenedCount, fixedRun.FindingsResolvedCount));
+        Assert.Equal(all.Take(500), fixedRun.FindingsResolved);
+        Assert.Empty(fixedRun.FindingsOpened);
     }
 
     [Fact]
