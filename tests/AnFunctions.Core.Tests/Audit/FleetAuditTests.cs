@@ -348,6 +348,26 @@ public sealed class FleetAuditTests
         Assert.Equal([FindingId(scaleSet, FindingKind.SizeChanged)], run.FindingsOpened);
     }
 
+    [Fact]
+    public async Task RunAsync_DryRunOverAPoolWithTheAppsWritePending_NeitherFollowedUpNorNodesChecked()
+    {
+        var scaleSet = _h.ListOld("pool", an: true);
+        var stored = await _h.RecordAsync(scaleSet, r => r with
+        {
+            EnabledByApp = true,
+            InstancesNotOnLatestModel = 3,
+            PendingWrite = new PendingWrite { Id = "write-1", StartedAt = TestData.Now.AddMinutes(-10), Attempt = 1, State = PendingWriteState.Accepted, OperationUrl = "https://management.azure.com/op/1" },
+        });
+
+        var run = await _h.RunAsync(new AuditRequest("test", DryRun: true));
+
+        Assert.Empty(run.Errors);
+        Assert.Equal((1, 1, 0), (run.PoolsSeen, run.PoolsChanged, run.InstanceChecks));
+        await _h.Arm.DidNotReceiveWithAnyArgs().ListInstancesAsync(default!, default);
+        await _h.Arm.DidNotReceiveWithAnyArgs().GetOperationAsync(default!, default);
+        Assert.Equal(stored, await _h.PoolAsync(scaleSet.Id));
+    }
+
     private sealed class TupleComparer : IEqualityComparer<(PoolRecord?, PoolRecord?, List<Finding>)>
     {
         public bool Equals((PoolRecord?, PoolRecord?, List<Finding>) x, (PoolRecord?, PoolRecord?, List<Finding>) y) =>
