@@ -31,18 +31,22 @@ public sealed class AlertsOptions : IValidatableObject
     public WebhookSinkOptions Slack { get; set; } = new();
     public PagerDutySinkOptions PagerDuty { get; set; } = new();
 
+    /// <summary>An https URL, or http to this machine (a local receiver in tests and development); no other scheme.</summary>
+    private static bool IsSinkUrl(Uri url) =>
+        url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback));
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (name, sink) in new[] { ("Webhook", Webhook), ("Teams", Teams), ("Slack", Slack) })
         {
-            if (sink.Url is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback)))
+            if (sink.Url is { } url && !IsSinkUrl(url))
             {
                 // The URL is a secret: the message names the key, never the value.
                 yield return new ValidationResult($"Alerts:{name}:Url must be an absolute https URL", [name]);
             }
         }
 
-        if (PagerDuty.EventsUrl is { } events && (!events.IsAbsoluteUri || (events.Scheme != Uri.UriSchemeHttps && !events.IsLoopback)))
+        if (PagerDuty.EventsUrl is { } events && !IsSinkUrl(events))
         {
             yield return new ValidationResult("Alerts:PagerDuty:EventsUrl must be an absolute https URL", ["PagerDuty"]);
         }

@@ -108,7 +108,7 @@ public sealed class AlertsOptionsTests
     [InlineData("http://[::1]/hook", true)]
     [InlineData("http://hooks.example.com/x", false)]
     [InlineData("ftp://hooks.example.com/x", false)]
-    [InlineData("ftp://localhost/x", true)]
+    [InlineData("ftp://localhost/x", false)]
     [InlineData("/relative/hook", false)]
     public void Validate_SinkUrl_HttpsOrLoopbackOnly(string url, bool valid)
     {
@@ -125,6 +125,7 @@ public sealed class AlertsOptionsTests
     [InlineData("https://events.eu.pagerduty.com/v2/enqueue", true)]
     [InlineData("http://localhost:9999/v2/enqueue", true)]
     [InlineData("http://events.pagerduty.com/v2/enqueue", false)]
+    [InlineData("ftp://localhost/v2/enqueue", false)]
     [InlineData("/v2/enqueue", false)]
     [InlineData(null, true)]
     public void Validate_PagerDutyEventsUrl_HttpsOrLoopbackOnly(string? url, bool valid)
