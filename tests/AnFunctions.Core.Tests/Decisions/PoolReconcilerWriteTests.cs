@@ -71,6 +71,8 @@ public sealed class PoolReconcilerWriteTests
         Assert.Equal(2, app.State.Calls(nameof(IStateStore.SavePoolAsync)));
         Assert.Equal([DecisionReason.NewPoolEnabled], await DecisionsAsync(app));
         await app.Arm.DidNotReceive().GetOperationAsync(Arg.Any<string>(), Arg.Any<CancellationToken>());
+        // No instance to disrupt: the instances are not even listed.
+        await app.Arm.DidNotReceive().ListInstancesAsync(Arg.Any<ScaleSetId>(), Arg.Any<CancellationToken>());
         Assert.Empty(await app.Findings.ListForPoolAsync(app.Id, CancellationToken.None));
     }
 
@@ -87,6 +89,9 @@ public sealed class PoolReconcilerWriteTests
         Assert.Equal(FindingSeverity.Info, mixed.Severity);
         Assert.Equal("3 of 3 node(s) of nodepool-a1b2c run without AN", mixed.Message);
         Assert.True(mixed.Evidence.AcceleratedNetworking);
+        Assert.Equal((3, 2), (mixed.Evidence.Nodes?.Total, mixed.Evidence.Nodes?.Running));
+        Assert.Equal("Manual (no upgrade policy set)", mixed.Evidence.UpgradePolicy);
+        Assert.Empty(mixed.Evidence.EventIds);
         Assert.Equal(3, (await RecordAsync(app)).InstancesNotOnLatestModel);
         Assert.Equal(3, (await RecordAsync(app)).Instances?.Total);
     }
@@ -104,6 +109,8 @@ public sealed class PoolReconcilerWriteTests
 
         Assert.True(result.WriteSent);
         await app.RolloutQueue.Received(batchSize == 0 ? 0 : 1).EnqueueAsync(Arg.Any<RolloutMessage>(), Arg.Any<CancellationToken>());
+        // The rollout reads the pool again; no rollout, no second read.
+        await app.Arm.Received(batchSize == 0 ? 1 : 2).GetAsync(app.Id, Arg.Any<CancellationToken>());
         var rollout = await app.Rollouts.GetActiveAsync(app.Id, CancellationToken.None);
         Assert.Equal(batchSize == 0 ? null : $"{batchSize} app", rollout is null ? null : $"{rollout.BatchSize} {rollout.Trigger}");
         await OpenFindingAsync(app, FindingKind.NodesWithoutAcceleratedNetworking);
@@ -166,6 +173,7 @@ public sealed class PoolReconcilerWriteTests
         var record = await RecordAsync(app);
         var pending = Assert.IsType<PendingWrite>(record.PendingWrite);
         Assert.Equal((PendingWriteState.Accepted, OperationUrl, TestData.Now, 1), (pending.State, pending.OperationUrl, pending.AcceptedAt, pending.Attempt));
+        Assert.Matches("^[0-9a-f]{32}$", pending.Id);
         Assert.False(record.EnabledByApp);
         Assert.Null(record.AcceleratedNetworkingAtCreation);
         Assert.Equal([DecisionReason.NewPoolEnabled], await DecisionsAsync(app));
@@ -213,6 +221,7 @@ public sealed class PoolReconcilerWriteTests
         if (expected == DecisionReason.WriteInProgress)
         {
             Assert.Equal(DecisionOutcome.NoChange, result.Decision.Outcome);
+            Assert.True(result.Decision.IsNewPool);
             Assert.Equal("the app's write (attempt 1) was accepted at 2026-11-25T10:00:00Z and its operation is still running: the next delivery or audit asks it again", result.Decision.Explanation);
             Assert.NotNull((await RecordAsync(app)).PendingWrite);
             Assert.Equal([DecisionReason.NewPoolEnabled, DecisionReason.WriteInProgress], await DecisionsAsync(app));
@@ -224,6 +233,85 @@ public sealed class PoolReconcilerWriteTests
             Assert.Null((await RecordAsync(app)).PendingWrite);
             await OpenFindingAsync(app, FindingKind.AcceleratedNetworkingWriteFailed);
         }
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_PendingWriteAcceptedEarlier_ConcludedFromItsOperationWithItsOwnTimes()
+    {
+        var app = Harness();
+        var accepted = new PendingWrite
+        {
+            Id = "w",
+            StartedAt = TestData.Now.AddMinutes(-3),
+            Attempt = 2,
+            State = PendingWriteState.Accepted,
+            AcceptedAt = TestData.Now.AddMinutes(-2),
+            OperationUrl = OperationUrl,
+        };
+        await app.Memory.SavePoolAsync(TestData.Record(NewPool) with { PendingWrite = accepted, InstancesNotOnLatestModel = 2, Version = null }, CancellationToken.None);
+        app.Arm.GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>()).Returns(StillRunning, OperationStatus.Succeeded);
+
+        var running = await ReconcileAsync(app);
+        var done = await ReconcileAsync(app);
+
+        Assert.Equal("the app's write (attempt 2) was accepted at 2026-11-25T09:58:00Z and its operation is still running: the next delivery or audit asks it again", running.Decision.Explanation);
+        Assert.Equal("the app's write (attempt 2, accepted 2026-11-25T09:58:00Z) enabled AN on every network interface configuration", done.Decision.Explanation);
+        var record = await RecordAsync(app);
+        Assert.Equal(TestData.Now.AddMinutes(-2), record.EnabledAt);
+        Assert.Equal(2, record.InstancesNotOnLatestModel);
+        await SendCalls(app, 0);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_PendingOperationFailedForGoodAtTheFirstAttempt_NotWrittenAgain()
+    {
+        var app = Harness();
+        var accepted = new PendingWrite { Id = "w", StartedAt = TestData.Now.AddMinutes(-1), Attempt = 1, State = PendingWriteState.Accepted, AcceptedAt = TestData.Now.AddMinutes(-1), OperationUrl = OperationUrl };
+        await app.Memory.SavePoolAsync(TestData.Record(NewPool) with { PendingWrite = accepted, Version = null }, CancellationToken.None);
+        app.Arm.GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>()).Returns(Failed("BadRequest"));
+
+        var result = await ReconcileAsync(app);
+
+        Assert.Equal(DecisionReason.WriteFailed, result.Decision.Reason);
+        Assert.EndsWith("(BadRequest: BadRequest happened) after 1 attempt(s)", result.Decision.Explanation);
+        await SendCalls(app, 0);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_OperationUnknownToArmRightAfterTheWrite_LeftInProgress()
+    {
+        var app = Harness();
+        app.Arm.GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>()).Returns(new OperationStatus(OperationState.Unknown));
+
+        var result = await ReconcileAsync(app);
+
+        Assert.Equal(DecisionReason.NewPoolEnabled, result.Decision.Reason);
+        await SendCalls(app, 1);
+        Assert.Equal(PendingWriteState.Accepted, (await RecordAsync(app)).PendingWrite?.State);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_ConclusionLostARaceAfterTheWrite_AsksTheSameOperationInsteadOfWritingAgain()
+    {
+        var app = Harness();
+        app.Arm.GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>()).Returns(OperationStatus.Succeeded);
+        // The record still holds the intent (no operation URL) when the next attempt reads it.
+        app.State.BeforePoolSave = n =>
+        {
+            if (n == 2)
+            {
+                app.State.PoolSaveConflicts = 1;
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var result = await ReconcileAsync(app);
+
+        Assert.Equal(DecisionReason.WriteSucceeded, result.Decision.Reason);
+        await SendCalls(app, 1);
+        await app.Arm.Received(2).GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>());
+        Assert.True((await RecordAsync(app)).EnabledByApp);
     }
 
     [Fact]
@@ -407,6 +495,7 @@ public sealed class PoolReconcilerWriteTests
         {
             Assert.Equal(DecisionOutcome.Retry, result.Decision.Outcome);
             Assert.True(result.IsRetry);
+            Assert.True(result.Decision.IsNewPool);
             Assert.Equal("another reconcile recorded the write of this new pool at 2026-11-25T09:59:31Z and is sending it: look again once it has concluded", result.Decision.Explanation);
             Assert.Equal("other", (await RecordAsync(app)).PendingWrite?.Id);
         }
@@ -465,6 +554,7 @@ public sealed class PoolReconcilerWriteTests
         Assert.Equal("the scale set does not exist in ARM (deleted, or never created): nothing to do", result.Decision.Explanation);
         Assert.False(result.Decision.IsNewPool);
         Assert.Equal(stored, result.Pool);
+        Assert.False(result.WriteSent);
         Assert.Equal([DecisionReason.ScaleSetGone], await DecisionsAsync(app));
         Assert.Equal(0, app.State.Calls(nameof(IStateStore.SavePoolAsync)));
     }

@@ -145,11 +145,31 @@ internal sealed class CountingStateStore(IStateStore inner) : IStateStore
     public Task<PoolRecord?> GetPoolAsync(ScaleSetId id, CancellationToken cancellationToken) =>
         Count(nameof(GetPoolAsync), () => inner.GetPoolAsync(id, cancellationToken));
 
+    /// <summary>How many of the next pool saves lose a race (<see cref="ConcurrencyConflictException"/>) without being stored.</summary>
+    public int PoolSaveConflicts { get; set; }
+
+    /// <summary>Runs before each pool save with the save's number (1 for the first): e.g. another writer saving first.</summary>
+    public Func<int, Task>? BeforePoolSave { get; set; }
+
     public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) =>
-        Count(nameof(SavePoolAsync), () => inner.SavePoolAsync(record, cancellationToken));
+        SavePoolAsync(new PoolWrite(record), cancellationToken);
 
     public Task<PoolRecord> SavePoolAsync(PoolWrite write, CancellationToken cancellationToken) =>
-        Count(nameof(SavePoolAsync), () => inner.SavePoolAsync(write, cancellationToken));
+        Count(nameof(SavePoolAsync), async () =>
+        {
+            if (BeforePoolSave is { } before)
+            {
+                await before(Calls(nameof(SavePoolAsync))).ConfigureAwait(false);
+            }
+
+            if (PoolSaveConflicts > 0)
+            {
+                PoolSaveConflicts--;
+                throw new ConcurrencyConflictException();
+            }
+
+            return await inner.SavePoolAsync(write, cancellationToken).ConfigureAwait(false);
+        });
 
     public Task<IReadOnlyList<PoolSaveResult>> SavePoolsAsync(IReadOnlyList<PoolWrite> writes, CancellationToken cancellationToken) =>
         Count(nameof(SavePoolsAsync), () => inner.SavePoolsAsync(writes, cancellationToken));
