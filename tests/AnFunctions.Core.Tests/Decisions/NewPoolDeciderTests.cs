@@ -98,7 +98,11 @@ public sealed class NewPoolDeciderTests
 
     [Theory]
     [InlineData(3 * 24 * 60 + 4 * 60, "3d4h")]
+    [InlineData(24 * 60, "1d0h")]
+    [InlineData(24 * 60 - 1, "23h59m")]
     [InlineData(5 * 60 + 7, "5h7m")]
+    [InlineData(60, "1h0m")]
+    [InlineData(59, "59m0s")]
     [InlineData(45, "45m0s")]
     public void Decide_ExistingPool_ExplanationSaysItsAge(int ageMinutes, string age)
     {
@@ -133,6 +137,14 @@ public sealed class NewPoolDeciderTests
         var decision = Decide(scaleSet, false, TestData.Policy());
 
         Assert.Contains("AN off (nic1)", decision.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_NewPoolTwoNicsOff_ExplanationNamesBothInOrder()
+    {
+        var decision = Decide(TestData.ScaleSet(an: false, nicCount: 2), false, TestData.Policy());
+
+        Assert.Contains("AN off (nic0, nic1)", decision.Explanation, StringComparison.Ordinal);
     }
 
     [Fact]
