@@ -56,4 +56,29 @@ public sealed class AcceleratedNetworkingPatchTests
 
         Assert.Throws<InvalidOperationException>(() => AcceleratedNetworkingPatch.Build(scaleSet));
     }
+
+    [Fact]
+    public void Build_NicWithoutPropertiesObject_GetsAPropertiesObjectWithAnOnly()
+    {
+        var scaleSet = TestData.ScaleSet() with { RawNetworkInterfaceConfigurations = """[{"name":"bare"},{"name":"odd","properties":3}]""" };
+
+        var write = AcceleratedNetworkingPatch.Build(scaleSet);
+
+        Assert.Equal(
+            """{"properties":{"virtualMachineProfile":{"networkProfile":{"networkInterfaceConfigurations":[{"name":"bare","properties":{"enableAcceleratedNetworking":true}},{"name":"odd","properties":{"enableAcceleratedNetworking":true}}]}}}}""",
+            write.Body);
+        Assert.Equal((scaleSet.Id, "PATCH", scaleSet.ETag), (write.Id, write.Method, write.IfMatch));
+    }
+
+    [Theory]
+    [InlineData("{}", "the scale set's network interface configurations are not a JSON array")]
+    [InlineData("[{\"name\":\"a\"},1]", "a network interface configuration is not a JSON object")]
+    public void Build_NotAnArrayOfObjects_ThrowsSayingWhat(string raw, string message)
+    {
+        var scaleSet = TestData.ScaleSet() with { RawNetworkInterfaceConfigurations = raw };
+
+        var e = Assert.Throws<InvalidOperationException>(() => AcceleratedNetworkingPatch.Build(scaleSet));
+
+        Assert.Equal(message, e.Message);
+    }
 }

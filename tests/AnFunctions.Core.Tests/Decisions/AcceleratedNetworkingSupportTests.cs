@@ -46,4 +46,25 @@ public sealed class AcceleratedNetworkingSupportTests
     {
         Assert.Equal(expected, new VmSizeCapability("s", capable, available).SupportsAcceleratedNetworking);
     }
+
+    [Fact]
+    public void Describe_EachSize_ItsEvidenceJoinedBySemicolons()
+    {
+        var support = AcceleratedNetworkingSupport.Evaluate(["Standard_D4s_v3", "Standard_B2s", "Standard_E4s_v5", "Standard_Unknown"], TestData.Catalog());
+
+        Assert.Equal(
+            "Standard_D4s_v3: SKU capability AcceleratedNetworkingEnabled=True, no restriction; " +
+            "Standard_B2s: SKU capability AcceleratedNetworkingEnabled is not True; " +
+            "Standard_E4s_v5: restricted in the region for the subscription (NotAvailableForSubscription); " +
+            "Standard_Unknown: not in the region's SKU list",
+            support.Describe());
+    }
+
+    [Fact]
+    public void From_RestrictedWithoutAReason_SaysRestriction()
+    {
+        var size = SizeSupport.From("Standard_E4s_v5", new VmSizeCapability("Standard_E4s_v5", true, false));
+
+        Assert.Equal(new SizeSupport("Standard_E4s_v5", SupportVerdict.NotSupported, "restricted in the region for the subscription (restriction)"), size);
+    }
 }

@@ -229,4 +229,30 @@ public sealed class RunModeTests
             return monitor;
         }
     }
+
+    [Fact]
+    public void For_NullSettings_ThrowsNamingThem()
+    {
+        var e = Assert.Throws<ArgumentNullException>(() => RunModes.For(null!, RunMode.Observe));
+
+        Assert.Equal("settings", e.ParamName);
+    }
+
+    [Fact]
+    public void For_UndefinedMode_SaysItIsNotARunModeAndCarriesTheValue()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => RunModes.For(new AcceleratedNetworkingOptions(), (RunMode)7));
+
+        Assert.StartsWith("not a RunMode", e.Message, StringComparison.Ordinal);
+        Assert.Equal((RunMode)7, e.ActualValue);
+    }
+
+    [Theory]
+    [InlineData(RunMode.Apply, true, true)]
+    [InlineData(RunMode.Observe, false, true)]
+    [InlineData(RunMode.Preview, false, false)]
+    public void WritesToArmAndRecordsPool_EachMode_WhatItMayDo(RunMode mode, bool writes, bool records)
+    {
+        Assert.Equal((writes, records), (mode.WritesToArm(), mode.RecordsPool()));
+    }
 }

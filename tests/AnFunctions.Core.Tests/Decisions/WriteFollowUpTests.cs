@@ -164,6 +164,158 @@ public sealed class WriteFollowUpTests
         await client.DidNotReceiveWithAnyArgs().GetOperationAsync(default!, default);
     }
 
+    [Theory]
+    [InlineData("InternalServerError")]
+    [InlineData("InternalExecutionError")]
+    [InlineData("InternalOperationError")]
+    [InlineData("RetryableError")]
+    [InlineData("OperationPreempted")]
+    [InlineData("ServiceUnavailable")]
+    [InlineData("GatewayTimeout")]
+    [InlineData("TooManyRequests")]
+    [InlineData("Conflict")]
+    [InlineData("AllocationFailed")]
+    [InlineData("ZonalAllocationFailed")]
+    [InlineData("OperationNotAllowed")]
+    [InlineData("SubscriptionRequestsThrottled")]
+    public void IsTransient_EachTransientCodeInAnyCase_True(string code)
+    {
+        Assert.True(WriteFollowUp.IsTransient(code), code);
+        Assert.True(WriteFollowUp.IsTransient(code.ToUpperInvariant()), code.ToUpperInvariant());
+        Assert.True(WriteFollowUp.IsTransient(code.ToLowerInvariant()), code.ToLowerInvariant());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("AuthorizationFailed")]
+    [InlineData("InternalServerErrorX")]
+    [InlineData("Conflic")]
+    public void IsTransient_OtherCodeOrEmpty_False(string code)
+    {
+        Assert.False(WriteFollowUp.IsTransient(code));
+    }
+
+    [Fact]
+    public async Task WaitAsync_NullAccepted_ThrowsNamingIt()
+    {
+        var (followUp, _, _) = Build();
+
+        var e = await Assert.ThrowsAsync<ArgumentNullException>(() => followUp.WaitAsync(null!, CancellationToken.None));
+
+        Assert.Equal("accepted", e.ParamName);
+    }
+
+    [Fact]
+    public void Assess_NullPending_ThrowsNamingIt()
+    {
+        var e = Assert.Throws<ArgumentNullException>(() => WriteFollowUp.Assess(null!, TestData.ScaleSet(), null, TestData.Now, OperationTimeout, ours: false));
+
+        Assert.Equal("pending", e.ParamName);
+    }
+
+    [Fact]
+    public void Assess_NullScaleSetEvenForAFailureThatNeedsNoPool_ThrowsNamingIt()
+    {
+        var refused = Intent(PendingWriteState.Failed, error: "TooManyRequests");
+
+        var e = Assert.Throws<ArgumentNullException>(() => WriteFollowUp.Assess(refused, null!, null, TestData.Now, OperationTimeout, ours: false));
+
+        Assert.Equal("scaleSet", e.ParamName);
+    }
+
+    [Fact]
+    public async Task WaitAsync_BudgetOpen_RecordsEachWaitBetweenPolls()
+    {
+        var (followUp, client, clock) = Build();
+        client.GetOperationAsync(Url, Arg.Any<CancellationToken>())
+            .Returns(OperationStatus.InProgress, OperationStatus.InProgress with { RetryAfter = TimeSpan.FromSeconds(3) }, OperationStatus.Succeeded);
+        using var budget = ArmBudget.Begin(clock, ArmBudget.DeliveryLimit);
+
+        var status = await followUp.WaitAsync(new WriteAccepted(200, Url, "Updating"), CancellationToken.None);
+
+        Assert.Equal(OperationState.Succeeded, status.State);
+        Assert.Equal(TimeSpan.FromSeconds(5), budget.Waited);
+        Assert.Equal(TestData.Now.AddSeconds(5), clock.GetUtcNow());
+    }
+
+    [Theory]
+    [InlineData(500, 1000)]
+    [InlineData(999, 1000)]
+    [InlineData(1000, 1000)]
+    [InlineData(1500, 1500)]
+    [InlineData(10000, 10000)]
+    [InlineData(10001, 10000)]
+    [InlineData(11000, 10000)]
+    public async Task WaitAsync_RetryAfterOutsideOneToTenSeconds_ClampedIntoThem(int askedMs, int expectedMs)
+    {
+        var (followUp, client, clock) = Build(new ArmOptions { OperationWait = TimeSpan.FromSeconds(20) });
+        client.GetOperationAsync(Url, Arg.Any<CancellationToken>())
+            .Returns(OperationStatus.InProgress with { RetryAfter = TimeSpan.FromMilliseconds(askedMs) }, OperationStatus.Succeeded);
+
+        var status = await followUp.WaitAsync(new WriteAccepted(200, Url, "Updating"), CancellationToken.None);
+
+        Assert.Equal(OperationState.Succeeded, status.State);
+        await client.Received(2).GetOperationAsync(Url, Arg.Any<CancellationToken>());
+        Assert.Equal(TestData.Now.AddMilliseconds(expectedMs), clock.GetUtcNow());
+    }
+
+    [Fact]
+    public void Assess_AcceptedLongAfterItWasIntended_TimeoutCountsFromAcceptance()
+    {
+        var pending = Intent(PendingWriteState.Accepted, TimeSpan.FromHours(1), accepted: true) with { AcceptedAt = TestData.Now - TimeSpan.FromMinutes(1) };
+
+        var verdict = WriteFollowUp.Assess(pending, TestData.ScaleSet(an: true, provisioningState: "Updating"), OperationStatus.InProgress, TestData.Now, OperationTimeout, ours: false);
+
+        Assert.Equal(WriteVerdict.InProgress, verdict);
+    }
+
+    [Fact]
+    public void Assess_AcceptedWithoutAcceptanceTime_TimeoutCountsFromTheStartAndNamesIt()
+    {
+        var pending = Intent(PendingWriteState.Accepted, TimeSpan.FromMinutes(31), accepted: true) with { AcceptedAt = null };
+
+        var verdict = WriteFollowUp.Assess(pending, TestData.ScaleSet(an: true, provisioningState: "Updating"), OperationStatus.InProgress, TestData.Now, OperationTimeout, ours: false);
+
+        Assert.Equal(new WriteVerdict(WriteProgress.Failed, "OperationTimedOut", "the operation had not finished 00:30:00 after ARM accepted the write"), verdict);
+    }
+
+    [Theory]
+    [InlineData(29_999, WriteProgress.InFlightElsewhere)]
+    [InlineData(30_000, WriteProgress.NotSent)]
+    [InlineData(30_001, WriteProgress.NotSent)]
+    public void Assess_IntentOfAnotherReconcile_InFlightElsewhereOnlyWithinTheLease(int ageMs, WriteProgress expected)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), WriteFollowUp.IntentLease);
+        var pending = Intent(age: TimeSpan.FromMilliseconds(ageMs));
+
+        var verdict = WriteFollowUp.Assess(pending, TestData.ScaleSet(an: false), null, TestData.Now, OperationTimeout, ours: false);
+
+        Assert.Equal(new WriteVerdict(expected), verdict);
+    }
+
+    [Theory]
+    [InlineData(PendingWriteState.Accepted, "Failed")]
+    [InlineData(PendingWriteState.Accepted, "failed")]
+    [InlineData(PendingWriteState.Intended, "Failed")]
+    public void Assess_PoolFailedWithoutAn_ProvisioningFailedTransient(PendingWriteState state, string provisioningState)
+    {
+        var pending = Intent(state, TimeSpan.FromMinutes(5), accepted: state == PendingWriteState.Accepted);
+
+        var verdict = WriteFollowUp.Assess(pending, TestData.ScaleSet(an: false, provisioningState: provisioningState), new OperationStatus(OperationState.Unknown), TestData.Now, OperationTimeout, ours: false);
+
+        Assert.Equal(new WriteVerdict(WriteProgress.Failed, "ProvisioningFailed", "the scale set's provisioningState is Failed and AN is not on", Transient: true), verdict);
+    }
+
+    [Fact]
+    public void Assess_AcceptedButThePoolHasNoAn_WriteNotAppliedTransient()
+    {
+        var pending = Intent(PendingWriteState.Accepted, accepted: true);
+
+        var verdict = WriteFollowUp.Assess(pending, TestData.ScaleSet(an: false), new OperationStatus(OperationState.Unknown), TestData.Now, OperationTimeout, ours: false);
+
+        Assert.Equal(new WriteVerdict(WriteProgress.Failed, "WriteNotApplied", "ARM accepted the write but the model does not have AN", Transient: true), verdict);
+    }
+
     private static (WriteFollowUp FollowUp, IScaleSetClient Client, SteppingClock Clock) Build(ArmOptions? options = null)
     {
         var client = Substitute.For<IScaleSetClient>();

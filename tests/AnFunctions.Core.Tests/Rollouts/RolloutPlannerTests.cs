@@ -103,4 +103,78 @@ public sealed class RolloutPlannerTests
         Assert.Equal(RolloutRefusal.BatchTooLarge, Plan(ModelWithAn(), TestData.Instances(10), batchSize: 3, twentyPercent).Refusal);
         Assert.Equal(RolloutRefusal.BatchTooLarge, Plan(ModelWithAn(), TestData.Instances(4), batchSize: 1, twentyPercent).Refusal);
     }
+
+    [Fact]
+    public void Plan_NullArgument_ThrowsNamingIt()
+    {
+        var scaleSet = ModelWithAn();
+        var instances = TestData.Instances(3);
+        var support = AcceleratedNetworkingSupport.Evaluate(scaleSet, TestData.Catalog());
+
+        Assert.Equal("scaleSet", Assert.Throws<ArgumentNullException>(() => RolloutPlanner.Plan(null!, instances, support, 1, OneNode, "an-automation")).ParamName);
+        Assert.Equal("instances", Assert.Throws<ArgumentNullException>(() => RolloutPlanner.Plan(scaleSet, null!, support, 1, OneNode, "an-automation")).ParamName);
+        Assert.Equal("support", Assert.Throws<ArgumentNullException>(() => RolloutPlanner.Plan(scaleSet, instances, null!, 1, OneNode, "an-automation")).ParamName);
+        Assert.Equal("safety", Assert.Throws<ArgumentNullException>(() => RolloutPlanner.Plan(scaleSet, instances, support, 1, null!, "an-automation")).ParamName);
+    }
+
+    [Fact]
+    public void NodesDownAtOnce_NoBatch_Zero()
+    {
+        Assert.Equal(0, Plan(ModelWithAn(), TestData.Instances(3, an: true), batchSize: 1).NodesDownAtOnce);
+        Assert.Equal(0, Plan(TestData.ScaleSet(an: false), TestData.Instances(3), batchSize: 1).NodesDownAtOnce);
+    }
+
+    [Fact]
+    public void Plan_NonNumericInstanceIds_AfterTheNumericOnesInOrdinalOrder()
+    {
+        var instances = new[] { "vm-b", "7", "vm-a", "vm-c" }.Select(id => new PoolInstance(id, PowerState.Running, false, false, false)).ToList();
+
+        var plan = Plan(ModelWithAn(), instances, batchSize: 1);
+
+        Assert.Equal([["7"], ["vm-a"], ["vm-b"], ["vm-c"]], plan.Batches.Select(b => b.InstanceIds));
+    }
+
+    [Fact]
+    public void Plan_SkippedInstances_ReasonNamesWhy()
+    {
+        List<PoolInstance> instances =
+        [
+            new("0", PowerState.Running, true, false, true),
+            new("1", PowerState.Stopping, true, false, false),
+            new("2", PowerState.Deallocating, true, false, false),
+            new("3", PowerState.Starting, false, false, false),
+        ];
+
+        var plan = Plan(ModelWithAn(), instances, batchSize: 1);
+
+        Assert.Equal(
+            [
+                new SkippedInstance("0", "protected from scale-set actions: never touched"),
+                new SkippedInstance("1", "power state Stopping: changing, left alone"),
+                new SkippedInstance("2", "power state Deallocating: changing, left alone"),
+                new SkippedInstance("3", "power state Starting: changing, left alone"),
+            ],
+            plan.Skipped);
+        Assert.Equal("nothing to do: every node that may be touched runs with AN (4 instance(s), 4 left alone)", plan.Explanation);
+    }
+
+    [Fact]
+    public void Plan_BatchesOfUnevenRunningNodes_ExplanationCountsTheMostDownAtOnce()
+    {
+        List<PoolInstance> instances =
+        [
+            new("0", PowerState.Running, true, false, false),
+            new("1", PowerState.Running, true, false, false),
+            new("2", PowerState.Deallocated, false, false, false),
+            new("3", PowerState.Running, true, true, false),
+        ];
+
+        var plan = Plan(ModelWithAn(), instances, batchSize: 2, TwoNodes);
+
+        Assert.Equal([["0", "1"], ["2"]], plan.Batches.Select(b => b.InstanceIds));
+        Assert.Equal(2, plan.NodesDownAtOnce);
+        Assert.Equal(
+            "3 node(s) without AN in 2 batch(es) of at most 2: each batch is deallocated, brought to the latest model (AN) and started again before the next; at most 2 node(s) down at once, within MaxUnavailable 2 (2)",
+            plan.Explanation);
+    }
 }
