@@ -61,16 +61,17 @@ public sealed partial class RolloutRunner(IScaleSetClient scaleSets, IRolloutSto
             {
                 return await FailAsync(rollout, batch, e.Message, cancellationToken).ConfigureAwait(false);
             }
-            catch (ArmRequestException e) when (rollout.TransientFailures + 1 >= MaxTransientFailures)
-            {
-                // The record counts this failure too: it says how many the rollout met, as the error does.
-                return await FailAsync(rollout with { TransientFailures = rollout.TransientFailures + 1, LastTransientError = e.Message }, batch,
-                    $"{e.Message} (transient, but the {MaxTransientFailures}th failure of this rollout: given up)", cancellationToken).ConfigureAwait(false);
-            }
             catch (ArmRequestException e)
             {
+                // Counted, the last one included: the record says how many failures the rollout met, as the error does.
+                var counted = rollout with { TransientFailures = rollout.TransientFailures + 1, LastTransientError = e.Message };
+                if (counted.TransientFailures >= MaxTransientFailures)
+                {
+                    return await FailAsync(counted, batch, $"{e.Message} (transient, but the {MaxTransientFailures}th failure of this rollout: given up)", cancellationToken).ConfigureAwait(false);
+                }
+
                 // Kept, then thrown: the queue delivers the message again and the rollout resumes at this batch's step.
-                await SaveAsync(With(rollout, batch) with { TransientFailures = rollout.TransientFailures + 1, LastTransientError = e.Message }, cancellationToken).ConfigureAwait(false);
+                await SaveAsync(With(counted, batch), cancellationToken).ConfigureAwait(false);
                 LogTransient(logger, rollout.RolloutId, rollout.PoolId.Value, batch.Index, e.Message);
                 throw;
             }
