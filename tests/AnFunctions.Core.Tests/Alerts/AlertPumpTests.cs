@@ -20,7 +20,7 @@ public sealed class AlertPumpTests
 
     public AlertPumpTests()
     {
-        var alerts = EventHarness.Monitor(new AlertsOptions());
+        var alerts = CoreWiring.Monitor(new AlertsOptions());
         var engine = new FindingEngine(_app.Findings, [_sink], alerts, _app.Time, NullLogger<FindingEngine>.Instance);
         _refused = new RefusedWriteHandler(_app.Arm, _app.Catalogs, _app.ActivityLog, _app.Findings, engine, _app.Time, NullLogger<RefusedWriteHandler>.Instance);
         var dispatcher = new AlertDispatcher(_app.Findings, [_sink], alerts, _app.Time, NullLogger<AlertDispatcher>.Instance);

@@ -68,12 +68,10 @@ internal sealed class AuditHarness
         Subscriptions.ListAsync(Arg.Any<CancellationToken>()).Returns(_ => SubscriptionsAsync());
         Index.ListAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(c => IndexAsync(c.Arg<IReadOnlyList<string>>()));
         State = new AuditStateStore(new CountingStateStore(Memory));
-        var settings = EventHarness.Monitor(Settings);
-        var audit = EventHarness.Monitor(AuditSettings);
-        var arm = EventHarness.Monitor(new ArmOptions());
-        Engine = new FindingEngine(findings, [], EventHarness.Monitor(new AlertsOptions()), Time, NullLogger<FindingEngine>.Instance);
-        var rollouts = new RolloutStarter(Arm, Catalogs, new InMemoryRolloutStore(), Substitute.For<IRolloutQueue>(), settings, Time, NullLogger<RolloutStarter>.Instance);
-        var reconciler = new PoolReconciler(Arm, Catalogs, State, Engine, rollouts, settings, Time, NullLogger<PoolReconciler>.Instance, new WriteFollowUp(Arm, arm, Time), arm);
+        var settings = CoreWiring.Monitor(Settings);
+        var audit = CoreWiring.Monitor(AuditSettings);
+        Engine = CoreWiring.Engine(findings, Time);
+        var reconciler = CoreWiring.Reconciler(Arm, Catalogs, State, Engine, settings, Time);
         var nodes = new NodeCheck(Arm, State, Engine, audit, Time);
         Sweeper = new AuditSweeper(Arm, State, findings, Engine, reconciler, nodes, Catalogs, settings, Time, NullLogger<AuditSweeper>.Instance);
         var refused = new RefusedWriteHandler(Arm, Catalogs, ActivityLog, findings, Engine, Time, NullLogger<RefusedWriteHandler>.Instance);

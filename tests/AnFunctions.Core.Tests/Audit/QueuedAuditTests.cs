@@ -13,7 +13,7 @@ public sealed class QueuedAuditTests
     private readonly IAuditQueue _queue = Substitute.For<IAuditQueue>();
 
     private AuditStarter Starter(IAuditRunStore? runs = null) =>
-        new(_queue, runs ?? _h.Runs, EventHarness.Monitor(_h.Settings), _h.Time, NullLogger<AuditStarter>.Instance);
+        new(_queue, runs ?? _h.Runs, CoreWiring.Monitor(_h.Settings), _h.Time, NullLogger<AuditStarter>.Instance);
 
     private QueuedAuditRunner Runner() => new(_h.Audit, _h.Runs, NullLogger<QueuedAuditRunner>.Instance);
 

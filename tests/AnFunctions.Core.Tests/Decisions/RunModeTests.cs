@@ -202,12 +202,7 @@ public sealed class RunModeTests
             var catalogs = Substitute.For<IVmSizeCatalogProvider>();
             catalogs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(TestData.Catalog());
             Settings = new AcceleratedNetworkingOptions { DryRun = dryRunSetting, Subscriptions = subscriptions };
-            var settings = Monitor(Settings);
-            var arm = Monitor(new ArmOptions());
-            var engine = new FindingEngine(Findings, [], Monitor(new AlertsOptions()), time, NullLogger<FindingEngine>.Instance);
-            var rollouts = new RolloutStarter(_arm, catalogs, new InMemoryRolloutStore(), Substitute.For<IRolloutQueue>(), settings, time, NullLogger<RolloutStarter>.Instance);
-            Reconciler = new PoolReconciler(_arm, catalogs, State, engine, rollouts, settings, time, NullLogger<PoolReconciler>.Instance,
-                new WriteFollowUp(_arm, arm, time), arm);
+            Reconciler = CoreWiring.Reconciler(_arm, catalogs, State, CoreWiring.Engine(Findings, time), CoreWiring.Monitor(Settings), time);
         }
 
         public PoolReconciler Reconciler { get; }
@@ -221,13 +216,6 @@ public sealed class RunModeTests
 
         /// <summary>Writes sent to ARM: the AN write and any instance action (a rollout).</summary>
         public int Writes => _arm.ReceivedCalls().Count(call => call.GetMethodInfo().Name is nameof(IScaleSetClient.SendAsync) or nameof(IScaleSetClient.RunInstanceActionAsync));
-
-        private static IOptionsMonitor<T> Monitor<T>(T value)
-        {
-            var monitor = Substitute.For<IOptionsMonitor<T>>();
-            monitor.CurrentValue.Returns(value);
-            return monitor;
-        }
     }
 
     [Fact]

@@ -39,11 +39,8 @@ internal sealed class EventHarness
         Arm.GetOperationAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(OperationStatus.Succeeded);
         Catalogs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(TestData.Catalog());
         State = new CountingStateStore(Memory);
-        var options = Monitor(settings ?? new AcceleratedNetworkingOptions());
-        var arm = Monitor(armOptions ?? new ArmOptions());
-        Engine = new FindingEngine(Findings, [], Monitor(new AlertsOptions()), Time, NullLogger<FindingEngine>.Instance);
-        var rollouts = new RolloutStarter(Arm, Catalogs, Rollouts, RolloutQueue, options, Time, NullLogger<RolloutStarter>.Instance);
-        Reconciler = new PoolReconciler(Arm, Catalogs, State, Engine, rollouts, options, Time, NullLogger<PoolReconciler>.Instance, new WriteFollowUp(Arm, arm, Time), arm);
+        Engine = CoreWiring.Engine(Findings, Time);
+        Reconciler = CoreWiring.Reconciler(Arm, Catalogs, State, Engine, CoreWiring.Monitor(settings ?? new AcceleratedNetworkingOptions()), Time, armOptions, Rollouts, RolloutQueue);
         Refused = new RefusedWriteHandler(Arm, Catalogs, ActivityLog, Findings, Engine, Time, NullLogger<RefusedWriteHandler>.Instance);
         Handler = new ScaleSetEventHandler(Reconciler, Refused, Engine, State, Time, Log);
     }
@@ -120,13 +117,6 @@ internal sealed class EventHarness
             CorrelationId = correlationId,
             EventTime = TestData.Now,
         };
-
-    public static IOptionsMonitor<T> Monitor<T>(T value)
-    {
-        var monitor = Substitute.For<IOptionsMonitor<T>>();
-        monitor.CurrentValue.Returns(value);
-        return monitor;
-    }
 }
 
 /// <summary>

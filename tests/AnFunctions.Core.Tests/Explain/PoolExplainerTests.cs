@@ -33,11 +33,8 @@ public sealed class PoolExplainerTests
         _arm.GetAsync(Arg.Any<ScaleSetId>(), Arg.Any<CancellationToken>()).Returns(_ => ScaleSet);
         _arm.ListInstancesAsync(Arg.Any<ScaleSetId>(), Arg.Any<CancellationToken>()).Returns(_ => _instances);
         _catalogs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(TestData.Catalog());
-        var settings = EventHarness.Monitor(_settings);
-        var arm = EventHarness.Monitor(new ArmOptions());
-        var engine = new FindingEngine(_findings, [], EventHarness.Monitor(new AlertsOptions()), _time, NullLogger<FindingEngine>.Instance);
-        var rollouts = new RolloutStarter(_arm, _catalogs, new InMemoryRolloutStore(), Substitute.For<IRolloutQueue>(), settings, _time, NullLogger<RolloutStarter>.Instance);
-        var reconciler = new PoolReconciler(_arm, _catalogs, _state, engine, rollouts, settings, _time, NullLogger<PoolReconciler>.Instance, new WriteFollowUp(_arm, arm, _time), arm);
+        var settings = CoreWiring.Monitor(_settings);
+        var reconciler = CoreWiring.Reconciler(_arm, _catalogs, _state, CoreWiring.Engine(_findings, _time), settings, _time);
         _explainer = new PoolExplainer(_arm, reconciler, _state, _findings, settings);
     }
 

@@ -25,7 +25,7 @@ public sealed class FleetReportBuilderTests
     private readonly FakeTimeProvider _time = new(TestData.Now);
 
     private Task<FleetReport> BuildAsync() =>
-        new FleetReportBuilder(_state, _findings, _runs, EventHarness.Monitor(_settings), _time).BuildAsync(CancellationToken.None);
+        new FleetReportBuilder(_state, _findings, _runs, CoreWiring.Monitor(_settings), _time).BuildAsync(CancellationToken.None);
 
     private async Task<ScaleSetId> PoolAsync(string name, string group, string subscription, string location, bool an, InstanceCounts? nodes = null, PoolStatus status = PoolStatus.Active)
     {

@@ -116,7 +116,7 @@ public sealed class RetentionTests
         await runs.SaveAsync(new AuditRun { RunId = "old", Trigger = "timer", Started = Now.AddDays(-3) }, default);
         var logger = new FakeLogger<StoragePruner>();
         var options = new RetentionOptions { ProcessedEventsHours = 48, DecisionsDays = 2, AuditRunsDays = 2 };
-        var pruner = new StoragePruner(state, findings, runs, Monitor(options), time, logger);
+        var pruner = new StoragePruner(state, findings, runs, CoreWiring.Monitor(options), time, logger);
 
         var report = await pruner.RunAsync(default);
 
@@ -139,7 +139,7 @@ public sealed class RetentionTests
         var state = Substitute.For<IStateStore, IPrunableStore>();
         ((IPrunableStore)state).PruneAsync(default!, default!, default).ReturnsForAnyArgs([new PrunedRows(RetentionTable.ProcessedEvents, 1000, true)]);
         var pruner = new StoragePruner(state, new InMemoryFindingStore(), new InMemoryAuditRunStore(),
-            Monitor(new RetentionOptions { MaxPagesPerRun = 3 }), new FakeTimeProvider(Now), new FakeLogger<StoragePruner>());
+            CoreWiring.Monitor(new RetentionOptions { MaxPagesPerRun = 3 }), new FakeTimeProvider(Now), new FakeLogger<StoragePruner>());
 
         var report = await pruner.RunAsync(default);
 
@@ -155,7 +155,7 @@ public sealed class RetentionTests
         var runs = new InMemoryAuditRunStore();
         await runs.SaveAsync(new AuditRun { RunId = "old", Trigger = "timer", Started = Now.AddDays(-40) }, default);
         var pruner = new StoragePruner(Substitute.For<IStateStore>(), new InMemoryFindingStore(), runs,
-            Monitor(new RetentionOptions()), new FakeTimeProvider(Now), logger);
+            CoreWiring.Monitor(new RetentionOptions()), new FakeTimeProvider(Now), logger);
 
         var report = await pruner.RunAsync(default);
 
@@ -172,13 +172,6 @@ public sealed class RetentionTests
         Explanation = "e",
         Trigger = "event",
     };
-
-    private static IOptionsMonitor<RetentionOptions> Monitor(RetentionOptions options)
-    {
-        var monitor = Substitute.For<IOptionsMonitor<RetentionOptions>>();
-        monitor.CurrentValue.Returns(options);
-        return monitor;
-    }
 
     private static List<ValidationResult> Validate(object options)
     {

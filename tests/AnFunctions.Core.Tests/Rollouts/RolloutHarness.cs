@@ -36,10 +36,10 @@ internal sealed class RolloutHarness
         Arm.RunInstanceActionAsync(Arg.Any<ScaleSetId>(), Arg.Any<InstanceAction>(), Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
             .Returns(call => Act(call.ArgAt<InstanceAction>(1), call.ArgAt<IReadOnlyList<string>>(2)));
         Catalogs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(TestData.Catalog());
-        Engine = new FindingEngine(Findings, [], EventHarness.Monitor(new AlertsOptions()), Time, NullLogger<FindingEngine>.Instance);
-        var nodeCheck = new NodeCheck(Arm, Pools, Engine, EventHarness.Monitor(new AuditOptions()), Time);
+        Engine = CoreWiring.Engine(Findings, Time);
+        var nodeCheck = new NodeCheck(Arm, Pools, Engine, CoreWiring.Monitor(new AuditOptions()), Time);
         Runner = new RolloutRunner(Arm, Store, Pools, nodeCheck, Time, NullLogger<RolloutRunner>.Instance);
-        Starter = new RolloutStarter(Arm, Catalogs, Store, Queue, EventHarness.Monitor(Settings), Time, NullLogger<RolloutStarter>.Instance);
+        Starter = new RolloutStarter(Arm, Catalogs, Store, Queue, CoreWiring.Monitor(Settings), Time, NullLogger<RolloutStarter>.Instance);
     }
 
     public ScaleSetId Id => TestData.Id();

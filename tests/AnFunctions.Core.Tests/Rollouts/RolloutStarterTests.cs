@@ -52,7 +52,7 @@ public sealed class RolloutStarterTests
         var recordedId = string.Empty;
         store.GetAsync(Arg.Do<string>(id => recordedId = id), Arg.Any<CancellationToken>())
             .Returns(call => h.Rollout(Batch(0, ["0"])) with { RolloutId = call.Arg<string>(), Status = RolloutStatus.Succeeded, Version = "v9" });
-        var starter = new RolloutStarter(h.Arm, h.Catalogs, store, h.Queue, EventHarness.Monitor(h.Settings), h.Time, NullLogger<RolloutStarter>.Instance);
+        var starter = new RolloutStarter(h.Arm, h.Catalogs, store, h.Queue, CoreWiring.Monitor(h.Settings), h.Time, NullLogger<RolloutStarter>.Instance);
 
         var start = await starter.StartAsync(h.Id, 1, false, "http", CancellationToken.None);
 
@@ -66,7 +66,7 @@ public sealed class RolloutStarterTests
         var h = new RolloutHarness(running: 1);
         var store = Substitute.For<IRolloutStore>();
         store.StartAsync(Arg.Any<Rollout>(), Arg.Any<CancellationToken>()).Returns(call => call.Arg<Rollout>() with { Version = "v1" });
-        var starter = new RolloutStarter(h.Arm, h.Catalogs, store, h.Queue, EventHarness.Monitor(h.Settings), h.Time, NullLogger<RolloutStarter>.Instance);
+        var starter = new RolloutStarter(h.Arm, h.Catalogs, store, h.Queue, CoreWiring.Monitor(h.Settings), h.Time, NullLogger<RolloutStarter>.Instance);
 
         var start = await starter.StartAsync(h.Id, 1, false, "http", CancellationToken.None);
 
@@ -121,7 +121,7 @@ public sealed class RolloutStarterTests
         var theirs = h.Rollout(Batch(0, ["0"])) with { Version = "v3" };
         var store = Substitute.For<IRolloutStore>();
         store.StartAsync(Arg.Any<Rollout>(), Arg.Any<CancellationToken>()).ThrowsAsync(new RolloutInProgressException(theirs));
-        var starter = new RolloutStarter(h.Arm, h.Catalogs, store, h.Queue, EventHarness.Monitor(h.Settings), h.Time, NullLogger<RolloutStarter>.Instance);
+        var starter = new RolloutStarter(h.Arm, h.Catalogs, store, h.Queue, CoreWiring.Monitor(h.Settings), h.Time, NullLogger<RolloutStarter>.Instance);
 
         var start = await starter.StartAsync(h.Id, 1, false, "http", CancellationToken.None);
 

@@ -25,7 +25,7 @@ public sealed class FleetObserverTests : IDisposable
     public FleetObserverTests()
     {
         _runs.ListAsync(Arg.Any<int>(), Arg.Any<CancellationToken>()).Returns(Array.Empty<AuditRun>());
-        var builder = new FleetReportBuilder(_state, new InMemoryFindingStore(), _runs, EventHarness.Monitor(new AcceleratedNetworkingOptions()), new FakeTimeProvider(TestData.Now));
+        var builder = new FleetReportBuilder(_state, new InMemoryFindingStore(), _runs, CoreWiring.Monitor(new AcceleratedNetworkingOptions()), new FakeTimeProvider(TestData.Now));
         _observer = new FleetObserver(builder, _meters.Metrics);
     }
 
