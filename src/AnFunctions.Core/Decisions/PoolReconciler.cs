@@ -330,7 +330,10 @@ public sealed class PoolReconciler(
 
         var support = AcceleratedNetworkingSupport.Evaluate(scaleSet,
             await catalogs.GetAsync(scaleSet.Id.SubscriptionId, scaleSet.Location, cancellationToken).ConfigureAwait(false));
-        var result = await ConcludeAsync(request, settings, scaleSet, stored, probe, verdict, decision: null, support, instances: null, sentNow: false, cancellationToken).ConfigureAwait(false);
+        // This call's own write, sent by an earlier attempt whose record lost a race: still sent by this call (the
+        // result says so, and a write still running is recorded as accepted with its operation, as right after sending).
+        var sentByThisCall = ours && earlier.At is not null;
+        var result = await ConcludeAsync(request, settings, scaleSet, stored, probe, verdict, decision: null, support, instances: null, sentNow: sentByThisCall, cancellationToken).ConfigureAwait(false);
         return (result, verdict);
     }
 

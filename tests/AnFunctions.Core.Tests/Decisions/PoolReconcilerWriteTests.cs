@@ -309,9 +309,37 @@ public sealed class PoolReconcilerWriteTests
         var result = await ReconcileAsync(app);
 
         Assert.Equal(DecisionReason.WriteSucceeded, result.Decision.Reason);
+        // Sent by this call, whose first conclusion lost the race: the audit counts it as a write.
+        Assert.True(result.WriteSent);
         await SendCalls(app, 1);
         await app.Arm.Received(2).GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>());
         Assert.True((await RecordAsync(app)).EnabledByApp);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_ConclusionLostARaceWhileTheOperationRuns_RecordsTheWriteAcceptedWithItsOperation()
+    {
+        var app = Harness();
+        app.Arm.GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>()).Returns(StillRunning);
+        // The save that records the write as accepted loses the race: the next attempt finds only the intent.
+        app.State.BeforePoolSave = n =>
+        {
+            if (n == 2)
+            {
+                app.State.PoolSaveConflicts = 1;
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var result = await ReconcileAsync(app);
+
+        Assert.Equal(DecisionReason.WriteInProgress, result.Decision.Reason);
+        Assert.True(result.WriteSent);
+        await SendCalls(app, 1);
+        var pending = (await RecordAsync(app)).PendingWrite;
+        Assert.Equal(PendingWriteState.Accepted, pending?.State);
+        Assert.Equal(OperationUrl, pending?.OperationUrl);
     }
 
     [Fact]
