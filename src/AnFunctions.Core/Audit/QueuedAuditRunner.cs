@@ -13,12 +13,13 @@ namespace AnFunctions.Core.Audit;
 /// </summary>
 public sealed class QueuedAuditRunner(FleetAudit audit, IAuditRunStore runs, ILogger<QueuedAuditRunner> logger)
 {
-    public async Task<AuditRun?> RunAsync(string message, CancellationToken cancellationToken)
+    public async Task<AuditRun?> RunAsync(string? message, CancellationToken cancellationToken)
     {
         var parsed = AuditRunMessage.TryParse(message);
         if (parsed is null)
         {
-            Log.AuditMessageRefused(logger, message.Length);
+            // An empty or absent message body is refused like any other message that is not an audit run.
+            Log.AuditMessageRefused(logger, message?.Length ?? 0);
             throw new FormatException("the queue message is not an audit run (runId, trigger, subscriptionId?, resourceGroup?, dryRun)");
         }
 

@@ -100,10 +100,13 @@ public sealed class QueuedAuditTests
         await _queue.Received(1).EnqueueAsync(Arg.Is<AuditRunMessage>(m => m.RunId == run.RunId && m.SubscriptionId == null && !m.DryRun), Arg.Any<CancellationToken>());
     }
 
-    [Fact]
-    public async Task RunAsync_NotAnAuditRun_RefusedWithoutRunning()
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task RunAsync_NotAnAuditRun_RefusedWithoutRunning(string? message)
     {
-        var e = await Assert.ThrowsAsync<FormatException>(() => Runner().RunAsync("{}", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<FormatException>(() => Runner().RunAsync(message, CancellationToken.None));
 
         Assert.Equal("the queue message is not an audit run (runId, trigger, subscriptionId?, resourceGroup?, dryRun)", e.Message);
         Assert.Empty(await _h.Runs.ListAsync(10, CancellationToken.None));
