@@ -22,6 +22,7 @@ public sealed class ArmBudget : IDisposable
     private readonly ArmBudget? _previous;
     private long _tries;
     private long _waitTicks;
+    private volatile bool _disposed;
 
     private ArmBudget(TimeProvider time, TimeSpan limit, ArmBudget? previous)
     {
@@ -64,11 +65,22 @@ public sealed class ArmBudget : IDisposable
 
     public void RecordWait(TimeSpan wait) => Interlocked.Add(ref _waitTicks, wait.Ticks);
 
+    /// <summary>
+    /// Closes the budget. When it is the current one, the nearest enclosing budget still open becomes current again
+    /// (one disposed out of order stays closed).
+    /// </summary>
     public void Dispose()
     {
+        _disposed = true;
         if (ReferenceEquals(Slot.Value, this))
         {
-            Slot.Value = _previous;
+            var previous = _previous;
+            while (previous is { _disposed: true })
+            {
+                previous = previous._previous;
+            }
+
+            Slot.Value = previous;
         }
     }
 }

@@ -24,7 +24,10 @@ public sealed class CallMeter
     {
         for (var tally = _current.Value; tally is not null; tally = tally.Parent)
         {
-            tally.Add(kind);
+            if (!tally.IsDisposed)
+            {
+                tally.Add(kind);
+            }
         }
     }
 
@@ -32,7 +35,14 @@ public sealed class CallMeter
     {
         if (ReferenceEquals(_current.Value, tally))
         {
-            _current.Value = tally.Parent;
+            // The nearest enclosing scope still open (one disposed out of order stays closed).
+            var parent = tally.Parent;
+            while (parent is { IsDisposed: true })
+            {
+                parent = parent.Parent;
+            }
+
+            _current.Value = parent;
         }
     }
 }
@@ -51,11 +61,18 @@ public sealed class CallTally : IDisposable
 
     internal CallTally? Parent { get; }
 
+    /// <summary>A disposed scope counts nothing more, even while a scope it encloses is still open.</summary>
+    internal bool IsDisposed { get; private set; }
+
     public IReadOnlyDictionary<string, int> Counts => new SortedDictionary<string, int>(_counts, StringComparer.Ordinal);
 
     public int Total => _counts.Values.Sum();
 
     internal void Add(string kind) => _counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
 
-    public void Dispose() => _meter.End(this);
+    public void Dispose()
+    {
+        IsDisposed = true;
+        _meter.End(this);
+    }
 }

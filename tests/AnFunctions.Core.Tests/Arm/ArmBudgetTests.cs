@@ -142,7 +142,7 @@ public sealed class ArmBudgetTests
     }
 
     [Fact]
-    public void Dispose_OuterWhileInnerIsOpen_InnerStaysCurrent()
+    public void Dispose_OuterWhileInnerIsOpen_InnerStaysCurrentThenNoneIsOpen()
     {
         var outer = ArmBudget.Begin(_time, TimeSpan.FromSeconds(25));
         var inner = ArmBudget.Begin(_time, TimeSpan.FromSeconds(5));
@@ -150,7 +150,21 @@ public sealed class ArmBudgetTests
         outer.Dispose();
         Assert.Same(inner, ArmBudget.Current);
 
+        // The outer budget was closed: it does not come back.
         inner.Dispose();
+        Assert.Null(ArmBudget.Current);
+    }
+
+    [Fact]
+    public void Dispose_MiddleOfThreeOutOfOrder_TheInnermostGivesWayToTheOuterStillOpen()
+    {
+        using var outer = ArmBudget.Begin(_time, TimeSpan.FromSeconds(25));
+        var middle = ArmBudget.Begin(_time, TimeSpan.FromSeconds(10));
+        var inner = ArmBudget.Begin(_time, TimeSpan.FromSeconds(5));
+
+        middle.Dispose();
+        inner.Dispose();
+
         Assert.Same(outer, ArmBudget.Current);
     }
 

@@ -67,6 +67,24 @@ public sealed class CallMeterTests
     }
 
     [Fact]
+    public void Record_OuterDisposedWhileInnerIsOpen_CountsOnlyInTheInnerThenNowhere()
+    {
+        var outer = _meter.Begin();
+        var inner = _meter.Begin();
+        _meter.Record("a");
+
+        outer.Dispose();
+        _meter.Record("b");
+        inner.Dispose();
+        _meter.Record("c");
+        using var next = _meter.Begin();
+
+        Assert.Equal(["a"], outer.Counts.Keys);
+        Assert.Equal(["a", "b"], inner.Counts.Keys);
+        Assert.Equal(0, next.Total);
+    }
+
+    [Fact]
     public void Record_AfterTheOnlyScopeIsDisposed_CountsNowhere()
     {
         var tally = _meter.Begin();
@@ -78,21 +96,6 @@ public sealed class CallMeterTests
 
         Assert.Equal(1, tally.Total);
         Assert.Equal(0, next.Total);
-    }
-
-    [Fact]
-    public void Dispose_OuterWhileInnerIsOpen_InnerKeepsCountingAndThenOuterIsCurrentAgain()
-    {
-        var outer = _meter.Begin();
-        var inner = _meter.Begin();
-
-        outer.Dispose();
-        _meter.Record("a");
-        inner.Dispose();
-        _meter.Record("b");
-
-        Assert.Equal(1, inner.Total);
-        Assert.Equal(["a", "b"], outer.Counts.Keys);
     }
 
     [Fact]
