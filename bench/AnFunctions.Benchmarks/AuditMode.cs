@@ -173,7 +173,8 @@ internal static class AuditMode
 
         var largest = points[^1];
         // Judged on the app's share: the emulator standing in for Azure, with every scale set's JSON, is not the app.
-        goals.Add((string.Create(inv, $"{largest.Pools:N0} pools: the app's share of the peak working set under 1 GB: {largest.Result.AppPeakMb:F0} MB (the whole process, emulator included: {largest.Result.PeakWorkingSetMb:F0} MB)"), largest.Result.AppPeakMb < 1024));
+        goals.Add((string.Create(inv, $"{largest.Pools:N0} pools: the app's share of the peak working set under 1 GB: {largest.Result.AppPeakMb:F0} MB"), largest.Result.AppPeakMb < 1024));
+        goals.Add((string.Create(inv, $"{largest.Pools:N0} pools: the whole process's peak working set (the emulator and its fleet included) under 1 GB: {largest.Result.PeakWorkingSetMb:F0} MB"), largest.Result.PeakWorkingSetMb < 1024));
         goals.Add(("no audit error", points.All(p => p.Result.First.Errors + p.Result.Steady.Errors == 0)));
         foreach (var (text, met) in goals)
         {

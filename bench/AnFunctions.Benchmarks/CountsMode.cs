@@ -147,16 +147,22 @@ internal static class CountsMode
         // counted apart from the calls that decide and write.
         var createPolls = c.PerEvent(c.Calls[ArmCallKind.PollOperation]);
         var createTotal = c.PerEvent(c.Total - c.Calls[ArmCallKind.PollOperation]);
+        // Issue 10 added one listing of a new pool's instances when it has any (the safety gate and the mixed-pool
+        // finding need the nodes' truth): the budget of 3 of issue 2 (GET, PATCH, SKU list amortised) is kept apart from it.
+        var createListings = c.PerEvent(c.Calls[ArmCallKind.ListInstances]);
+        var createDecideAndWrite = createTotal - createListings;
         var duplicateReads = d.PerEvent(d.Reads);
         var duplicateWrites = d.PerEvent(d.Writes);
 
         var rows = new List<string[]>
         {
-            Row("ARM calls per create event (total, the write's outcome aside)", "≤ 3", F(createTotal), Verdict(createTotal <= 3)),
-            Row("of which GET scale set", string.Empty, F(c.PerEvent(c.Calls[ArmCallKind.GetScaleSet])), string.Empty),
-            Row("of which PATCH scale set", string.Empty, F(c.PerEvent(c.Calls[ArmCallKind.PatchScaleSet])), string.Empty),
-            Row("of which SKU lists", "amortised", F(c.PerEvent(c.Calls[ArmCallKind.ListSkus])), string.Empty),
-            Row("of which other calls", string.Empty, F(c.PerEvent(c.Total - c.Calls[ArmCallKind.GetScaleSet] - c.Calls[ArmCallKind.PatchScaleSet] - c.Calls[ArmCallKind.ListSkus] - c.Calls[ArmCallKind.PollOperation])), string.Empty),
+            Row("ARM calls per create event (the write's outcome aside)", "informative", F(createTotal), string.Empty),
+            Row("of which to decide and write (GET, PATCH, SKU lists, others)", "≤ 3", F(createDecideAndWrite), Verdict(createDecideAndWrite <= 3)),
+            Row("— GET scale set", string.Empty, F(c.PerEvent(c.Calls[ArmCallKind.GetScaleSet])), string.Empty),
+            Row("— PATCH scale set", string.Empty, F(c.PerEvent(c.Calls[ArmCallKind.PatchScaleSet])), string.Empty),
+            Row("— SKU lists", "amortised", F(c.PerEvent(c.Calls[ArmCallKind.ListSkus])), string.Empty),
+            Row("— other calls", string.Empty, F(c.PerEvent(c.Total - c.Calls[ArmCallKind.GetScaleSet] - c.Calls[ArmCallKind.PatchScaleSet] - c.Calls[ArmCallKind.ListSkus] - c.Calls[ArmCallKind.PollOperation] - c.Calls[ArmCallKind.ListInstances])), string.Empty),
+            Row("of which instance listings (a new pool with nodes)", "≤ 1", F(createListings), Verdict(createListings <= 1)),
             Row("Polls of the write's operation per create event", "1 (outcome confirmed in the delivery)", F(createPolls), Verdict(createPolls == 1)),
             Row("SKU list calls in total", I(expectedSkuLists) + (expectedSkuLists == BenchFleet.Subscriptions.Length * BenchFleet.Regions.Length
                 ? " (subscriptions × regions)"
@@ -224,7 +230,8 @@ internal static class CountsMode
     {
         public bool GoalsMet =>
             (!Table || (Creates.PerEvent(Creates.TableTotal) <= 6 && Duplicates.PerEvent(Duplicates.TableTotal) <= 1)) &&
-            Creates.PerEvent(Creates.Total - Creates.Calls[ArmCallKind.PollOperation]) <= 3
+            Creates.PerEvent(Creates.Total - Creates.Calls[ArmCallKind.PollOperation] - Creates.Calls[ArmCallKind.ListInstances]) <= 3
+            && Creates.PerEvent(Creates.Calls[ArmCallKind.ListInstances]) <= 1
             && Creates.Calls[ArmCallKind.PollOperation] == Creates.Events
             && Creates.Calls[ArmCallKind.ListSkus] + Duplicates.Calls[ArmCallKind.ListSkus] == Math.Min(Pools, BenchFleet.Subscriptions.Length * BenchFleet.Regions.Length)
             && Duplicates.Writes == 0
