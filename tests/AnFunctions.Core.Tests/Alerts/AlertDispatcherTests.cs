@@ -161,6 +161,218 @@ public sealed class AlertDispatcherTests
         Assert.Equal(OutboxStatus.Failed, Assert.Single(await _store.ListOutboxAsync(finding.Id, CancellationToken.None)).Status);
     }
 
+    private async Task<OutboxEntry> OnlyEntryAsync(string findingId) => Assert.Single(await _store.ListOutboxAsync(findingId, CancellationToken.None));
+
+    [Fact]
+    public async Task Dispatch_WhileSending_TheEntryIsClaimedForThreeDeliveryTimeoutsWithTheAttemptCounted()
+    {
+        OutboxEntry? duringSend = null;
+        IReadOnlyList<OutboxEntry>? dueDuringSend = null;
+        string? findingId = null;
+        var sink = new FakeSink("pager").Then(async _ =>
+        {
+            duringSend = await OnlyEntryAsync(findingId!);
+            dueDuringSend = await _store.ListDueAsync(_time.GetUtcNow().AddSeconds(29), 10, CancellationToken.None);
+        });
+        findingId = Assert.Single((await Engine(sink).ApplyAsync(TestData.Id(), Open(), CancellationToken.None)).Opened).Id;
+
+        await Dispatcher(sink).DispatchDueAsync(CancellationToken.None);
+
+        Assert.Equal((OutboxStatus.Pending, 1, TestData.Now.AddSeconds(30)), (duringSend!.Status, duringSend.Attempts, duringSend.NextAttemptAt));
+        Assert.Empty(dueDuringSend!);
+    }
+
+    [Fact]
+    public async Task Dispatch_DeliveredAfterAFailure_RecordsWhenAndClearsTheError()
+    {
+        var sink = new FakeSink("pager").ThenFail(transient: true).Then(_ => Task.CompletedTask);
+        var findingId = Assert.Single((await Engine(sink).ApplyAsync(TestData.Id(), Open(), CancellationToken.None)).Opened).Id;
+        var dispatcher = Dispatcher(sink);
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+        Assert.Equal("pager: unavailable", (await OnlyEntryAsync(findingId)).LastError);
+
+        _time.Advance(TimeSpan.FromSeconds(45));
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+
+        var entry = await OnlyEntryAsync(findingId);
+        Assert.Equal((OutboxStatus.Delivered, 2, TestData.Now.AddSeconds(45), (string?)null), (entry.Status, entry.Attempts, entry.DeliveredAt, entry.LastError));
+    }
+
+    [Fact]
+    public async Task Dispatch_SinkHangs_CancelledAtTheDeliveryTimeoutAndRetriedWithBackoff()
+    {
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hanging = new HangingSink(new FakeSink("pager"), sending);
+        var findingId = Assert.Single((await Engine(hanging).ApplyAsync(TestData.Id(), Open(), CancellationToken.None)).Opened).Id;
+
+        var dispatch = Dispatcher(hanging).DispatchDueAsync(CancellationToken.None);
+        await sending.Task;
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(dispatch.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var result = await dispatch;
+
+        Assert.Equal(1, result.Retrying);
+        var entry = await OnlyEntryAsync(findingId);
+        Assert.Equal((OutboxStatus.Pending, TestData.Now.AddSeconds(10 + 30), "pager: TaskCanceledException"), (entry.Status, entry.NextAttemptAt, entry.LastError));
+    }
+
+    [Fact]
+    public async Task Dispatch_UnexpectedException_RetriedNamingTheSinkAndTheTypeButNotTheMessage()
+    {
+        var sink = new FakeSink("pager").Then(_ => throw new HttpRequestException("https://hooks.example/secret-path refused"));
+        var findingId = Assert.Single((await Engine(sink).ApplyAsync(TestData.Id(), Open(), CancellationToken.None)).Opened).Id;
+
+        var result = await Dispatcher(sink).DispatchDueAsync(CancellationToken.None);
+
+        Assert.Equal(1, result.Retrying);
+        var entry = await OnlyEntryAsync(findingId);
+        Assert.Equal((OutboxStatus.Pending, TestData.Now.AddSeconds(30), "pager: HttpRequestException"), (entry.Status, entry.NextAttemptAt, entry.LastError));
+    }
+
+    [Fact]
+    public async Task Dispatch_RetryAfterLongerThanTheBackoff_NextAttemptWaitsForIt()
+    {
+        var sink = new FakeSink("pager").ThenFail(transient: true, retryAfter: TimeSpan.FromMinutes(5)).Then(_ => Task.CompletedTask);
+        var findingId = Assert.Single((await Engine(sink).ApplyAsync(TestData.Id(), Open(), CancellationToken.None)).Opened).Id;
+        var dispatcher = Dispatcher(sink);
+
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+        Assert.Equal(TestData.Now.AddMinutes(5), (await OnlyEntryAsync(findingId)).NextAttemptAt);
+        _time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, (await dispatcher.DispatchDueAsync(CancellationToken.None)).Delivered);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(1, (await dispatcher.DispatchDueAsync(CancellationToken.None)).Delivered);
+    }
+
+    [Fact]
+    public async Task Dispatch_CallerCancelsDuringTheSend_TheCancellationEndsTheRunAndNoRetryIsRecorded()
+    {
+        using var stop = new CancellationTokenSource();
+        var sink = new FakeSink("pager").Then(_ =>
+        {
+            stop.Cancel();
+            throw new OperationCanceledException(stop.Token);
+        });
+        var findingId = Assert.Single((await Engine(sink).ApplyAsync(TestData.Id(), Open(), CancellationToken.None)).Opened).Id;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Dispatcher(sink).DispatchDueAsync(stop.Token));
+
+        // Only the claim was saved: the entry comes back after three delivery timeouts, without an error of its own.
+        var entry = await OnlyEntryAsync(findingId);
+        Assert.Equal((OutboxStatus.Pending, 1, TestData.Now.AddSeconds(30), (string?)null), (entry.Status, entry.Attempts, entry.NextAttemptAt, entry.LastError));
+    }
+
+    [Fact]
+    public async Task Dispatch_ClaimLostToAnotherInstance_SkippedWithoutSending()
+    {
+        var store = new ConflictingFindingStore();
+        var sink = new FakeSink("pager");
+        await new FindingEngine(store, [sink], _options, _time, NullLogger<FindingEngine>.Instance).ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
+        store.OutboxConflictsLeft = 1;
+
+        var result = await new AlertDispatcher(store, [sink], _options, _time, NullLogger<AlertDispatcher>.Instance).DispatchDueAsync(CancellationToken.None);
+
+        Assert.Equal(new DispatchResult(0, 0, 0, 1), result);
+        Assert.Empty(sink.Received);
+    }
+
+    [Fact]
+    public async Task Dispatch_TriggerFailsAgainWithItsResolveDue_TheResolveIsHeldBackAndCountedSkipped()
+    {
+        var sink = new FakeSink("pager").ThenFail(transient: true).ThenFail(transient: true).Then(_ => Task.CompletedTask);
+        var engine = Engine(sink);
+        var dispatcher = Dispatcher(sink);
+        await engine.ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+        await engine.ApplyAsync(TestData.Id(), NoneOpen, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var both = await dispatcher.DispatchDueAsync(CancellationToken.None);
+
+        Assert.Equal(new DispatchResult(0, 1, 0, 1), both);
+        Assert.Equal(2, sink.Received.Count);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(new DispatchResult(2, 0, 0, 0), await dispatcher.DispatchDueAsync(CancellationToken.None));
+        Assert.Equal([AlertAction.Trigger, AlertAction.Resolve], sink.Delivered.Select(d => d.Action));
+    }
+
+    [Fact]
+    public async Task Dispatch_ResolveDueWhileTheTriggerWaitsForItsRetry_SkippedUntilTheTriggerIsDelivered()
+    {
+        var sink = new FakeSink("pager").ThenFail(transient: true).Then(_ => Task.CompletedTask);
+        var engine = Engine(sink);
+        var dispatcher = Dispatcher(sink);
+        await engine.ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+        await engine.ApplyAsync(TestData.Id(), NoneOpen, CancellationToken.None);
+
+        Assert.Equal(new DispatchResult(0, 0, 0, 1), await dispatcher.DispatchDueAsync(CancellationToken.None));
+        Assert.Single(sink.Received);
+    }
+
+    [Fact]
+    public async Task Dispatch_TriggerRefusedForGood_DoesNotHoldBackItsResolve()
+    {
+        var sink = new FakeSink("pager").ThenFail(transient: false).Then(_ => Task.CompletedTask);
+        var engine = Engine(sink);
+        var dispatcher = Dispatcher(sink);
+        await engine.ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+        await engine.ApplyAsync(TestData.Id(), NoneOpen, CancellationToken.None);
+
+        Assert.Equal(new DispatchResult(1, 0, 0, 0), await dispatcher.DispatchDueAsync(CancellationToken.None));
+        Assert.Equal([AlertAction.Resolve], sink.Delivered.Select(d => d.Action));
+    }
+
+    [Fact]
+    public async Task Dispatch_TriggerWaitingForAnotherSink_DoesNotHoldBackThisSinksResolve()
+    {
+        var broken = new FakeSink("broken").ThenFail(transient: true);
+        var healthy = new FakeSink("healthy");
+        var engine = Engine(broken, healthy);
+        var dispatcher = Dispatcher(broken, healthy);
+        await engine.ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+        await engine.ApplyAsync(TestData.Id(), NoneOpen, CancellationToken.None);
+
+        var result = await dispatcher.DispatchDueAsync(CancellationToken.None);
+
+        Assert.Equal(new DispatchResult(1, 0, 0, 1), result);
+        Assert.Equal([AlertAction.Trigger, AlertAction.Resolve], healthy.Delivered.Select(d => d.Action));
+    }
+
+    [Fact]
+    public async Task Dispatch_MoreThanABatchDue_DeliversTheBatchSizeThenTheRest()
+    {
+        var sink = new FakeSink("pager");
+        var engine = Engine(sink);
+        for (var i = 0; i < AlertDispatcher.BatchSize + 5; i++)
+        {
+            await engine.ApplyAsync(TestData.Id($"pool-{i}"), Open(), CancellationToken.None);
+        }
+
+        var dispatcher = Dispatcher(sink);
+
+        Assert.Equal(AlertDispatcher.BatchSize, (await dispatcher.DispatchDueAsync(CancellationToken.None)).Delivered);
+        Assert.Equal(5, (await dispatcher.DispatchDueAsync(CancellationToken.None)).Delivered);
+    }
+
+    /// <summary>A sink that honours the cancellation it is given (the dispatcher's delivery timeout) while it hangs.</summary>
+    private sealed class HangingSink(FakeSink inner, TaskCompletionSource sending) : IAlertSink
+    {
+        public string Name => inner.Name;
+
+        public bool Accepts(AlertNotification notification) => inner.Accepts(notification);
+
+        public async Task SendAsync(AlertNotification notification, CancellationToken cancellationToken)
+        {
+            sending.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+
     public static TheoryData<int, int?, int> Backoffs() => new()
     {
         { 1, null, 30 },

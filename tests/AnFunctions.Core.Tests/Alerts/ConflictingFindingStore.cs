@@ -15,6 +15,9 @@ internal sealed class ConflictingFindingStore : IFindingStore
 
     public int ConflictsLeft { get; set; }
 
+    /// <summary>The next updates of outbox entries refused as conflicts (another instance claimed the entry first).</summary>
+    public int OutboxConflictsLeft { get; set; }
+
     public int PoolReads { get; private set; }
 
     public int SavesTried { get; private set; }
@@ -50,5 +53,14 @@ internal sealed class ConflictingFindingStore : IFindingStore
     public Task<IReadOnlyList<OutboxEntry>> ListOutboxAsync(string findingId, CancellationToken cancellationToken) =>
         Inner.ListOutboxAsync(findingId, cancellationToken);
 
-    public Task<OutboxEntry> UpdateOutboxAsync(OutboxEntry entry, CancellationToken cancellationToken) => Inner.UpdateOutboxAsync(entry, cancellationToken);
+    public Task<OutboxEntry> UpdateOutboxAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        if (OutboxConflictsLeft > 0)
+        {
+            OutboxConflictsLeft--;
+            throw new ConcurrencyConflictException();
+        }
+
+        return Inner.UpdateOutboxAsync(entry, cancellationToken);
+    }
 }
