@@ -158,7 +158,8 @@ public sealed class AlertDispatcherTests
         var result = await Dispatcher(new FakeSink("other")).DispatchDueAsync(CancellationToken.None);
 
         Assert.Equal(1, result.Failed);
-        Assert.Equal(OutboxStatus.Failed, Assert.Single(await _store.ListOutboxAsync(finding.Id, CancellationToken.None)).Status);
+        var entry = Assert.Single(await _store.ListOutboxAsync(finding.Id, CancellationToken.None));
+        Assert.Equal((OutboxStatus.Failed, "sink gone is no longer configured"), (entry.Status, entry.LastError));
     }
 
     private async Task<OutboxEntry> OnlyEntryAsync(string findingId) => Assert.Single(await _store.ListOutboxAsync(findingId, CancellationToken.None));

@@ -98,7 +98,35 @@ public sealed class RetentionTests
     [InlineData(10, 0)]
     public void PruneLimits_OutOfRange_Throws(int pageSize, int maxPages)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new PruneLimits(pageSize, maxPages));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new PruneLimits(pageSize, maxPages));
+
+        Assert.StartsWith(pageSize is < 1 or > 1000 ? "a prune page holds 1 to 1000 rows" : "a prune reads at least one page", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(1000, 1, 1000)]
+    [InlineData(1000, 10, 10_000)]
+    [InlineData(250, 4, 1000)]
+    public void PruneLimits_InRange_KeepsBothAndDeletesAtMostTheirProduct(int pageSize, int maxPages, int maxRows)
+    {
+        var limits = new PruneLimits(pageSize, maxPages);
+
+        Assert.Equal((pageSize, maxPages, maxRows), (limits.PageSize, limits.MaxPages, limits.MaxRows));
+    }
+
+    [Fact]
+    public void RetentionCutoffs_WithoutOptions_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => RetentionCutoffs.At(Now, null!));
+    }
+
+    [Fact]
+    public void RetentionCutoffs_For_AnUnknownTable_Throws()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => RetentionCutoffs.At(Now, new RetentionOptions()).For((RetentionTable)99));
+
+        Assert.StartsWith("unknown retention table", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
