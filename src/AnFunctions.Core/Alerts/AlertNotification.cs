@@ -66,7 +66,7 @@ public sealed class AlertDeliveryException : Exception
 
     public AlertDeliveryException(string message, Exception inner) : this("sink", null, message, true, null, inner) { }
 
-    public string Sink { get; } = "sink";
+    public string Sink { get; }
     public int? Status { get; }
     public bool IsTransient { get; }
     public TimeSpan? RetryAfter { get; }
