@@ -22,8 +22,8 @@ internal static class InstanceLifecycle
     /// <summary>The parts of a scale set's model that decide what happens to its instances.</summary>
     public sealed record Model(IReadOnlyDictionary<string, bool> Nics, string UpgradeMode, int MaxBatchInstancePercent);
 
-    /// <summary>The instances after a change, and the disruptions it caused (how many instances, and why).</summary>
-    public sealed record Outcome(ScaleSetInstance[] Instances, IReadOnlyList<(int Instances, string Cause)> Disruptions);
+    /// <summary>The instances after a change, and the disruptions it caused (how many instances, why, and how many of the pool's nodes were down at once).</summary>
+    public sealed record Outcome(ScaleSetInstance[] Instances, IReadOnlyList<(int Instances, string Cause, int NodesDown)> Disruptions);
 
     public static Model ModelOf(JsonObject resource)
     {
@@ -58,7 +58,7 @@ internal static class InstanceLifecycle
     /// <summary>The instances after a write of the scale set: the model reaches them per upgrade policy, then the capacity applies.</summary>
     public static Outcome AfterWrite(ScaleSetInstance[] current, bool modelChanged, long? capacity, Model model)
     {
-        var disruptions = new List<(int, string)>();
+        var disruptions = new List<(int, string, int)>();
         var instances = current;
         if (modelChanged)
         {
@@ -99,19 +99,21 @@ internal static class InstanceLifecycle
         }
 
         bool Targeted(ScaleSetInstance i) => (wanted is null || wanted.Contains(i.InstanceId)) && !i.ProtectFromScaleSetActions;
-        var disruptions = new List<(int, string)>();
+        var disruptions = new List<(int, string, int)>();
         switch (action)
         {
             case "deallocate":
             {
                 var stopped = current.Count(i => Targeted(i) && i.IsRunning);
-                AddDisruption(disruptions, stopped, "deallocate");
-                return (new Outcome(current.Select(i => Targeted(i) ? i with { PowerState = ScaleSetInstance.Deallocated } : i).ToArray(), disruptions), null);
+                var after = current.Select(i => Targeted(i) && i.IsRunning ? i with { PowerState = ScaleSetInstance.Deallocated, DownByDisruption = true }
+                    : Targeted(i) ? i with { PowerState = ScaleSetInstance.Deallocated } : i).ToArray();
+                AddDisruption(disruptions, stopped, "deallocate", StillDown(after));
+                return (new Outcome(after, disruptions), null);
             }
 
             case "start":
-                // Deallocate and start of an instance are one disruption, counted when it went down.
-                return (new Outcome(current.Select(i => Targeted(i) ? i with { PowerState = ScaleSetInstance.Running } : i).ToArray(), disruptions), null);
+                // Deallocate and start of an instance are one disruption, counted when it went down; it ends here.
+                return (new Outcome(current.Select(i => Targeted(i) ? i with { PowerState = ScaleSetInstance.Running, DownByDisruption = false } : i).ToArray(), disruptions), null);
 
             case "manualupgrade":
             {
@@ -123,7 +125,7 @@ internal static class InstanceLifecycle
                 }
 
                 var upgraded = current.Count(i => Targeted(i) && !i.LatestModelApplied && i.IsRunning);
-                AddDisruption(disruptions, upgraded, "manualUpgrade");
+                AddDisruption(disruptions, upgraded, "manualUpgrade", upgraded + StillDown(current));
                 return (new Outcome(current.Select(i => Targeted(i) && !i.LatestModelApplied
                     ? i with { LatestModelApplied = true, AppliedAcceleratedNetworking = Copy(model.Nics) }
                     : i).ToArray(), disruptions), null);
@@ -138,12 +140,15 @@ internal static class InstanceLifecycle
     public static bool ChangesAcceleratedNetworking(ScaleSetInstance instance, Model model) =>
         model.Nics.Any(nic => (instance.AppliedAcceleratedNetworking?.GetValueOrDefault(nic.Key) ?? false) != nic.Value);
 
-    private static ScaleSetInstance[] Upgrade(ScaleSetInstance[] current, Model model, int batchSize, string cause, List<(int, string)> disruptions)
+    private static ScaleSetInstance[] Upgrade(ScaleSetInstance[] current, Model model, int batchSize, string cause, List<(int, string, int)> disruptions)
     {
         var running = current.Count(i => !i.ProtectFromScaleSetActions && i.IsRunning);
+        var stillDown = StillDown(current);
         for (var done = 0; done < running; done += batchSize)
         {
-            AddDisruption(disruptions, Math.Min(batchSize, running - done), cause);
+            // One batch after the other: each batch is back before the next goes down.
+            var batch = Math.Min(batchSize, running - done);
+            AddDisruption(disruptions, batch, cause, batch + stillDown);
         }
 
         return current.Select(i => i.ProtectFromScaleSetActions
@@ -174,13 +179,16 @@ internal static class InstanceLifecycle
         return [.. instances];
     }
 
-    private static void AddDisruption(List<(int, string)> disruptions, int instances, string cause)
+    private static void AddDisruption(List<(int, string, int)> disruptions, int instances, string cause, int nodesDown)
     {
         if (instances > 0)
         {
-            disruptions.Add((instances, cause));
+            disruptions.Add((instances, cause, nodesDown));
         }
     }
+
+    /// <summary>Nodes an earlier disruption deallocated and nobody has started again.</summary>
+    private static int StillDown(IEnumerable<ScaleSetInstance> instances) => instances.Count(i => i.DownByDisruption && !i.IsRunning);
 
     private static Dictionary<string, bool> Copy(IReadOnlyDictionary<string, bool> nics) => new(nics, StringComparer.OrdinalIgnoreCase);
 

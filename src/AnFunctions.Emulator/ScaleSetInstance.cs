@@ -25,6 +25,12 @@ public sealed record ScaleSetInstance(string InstanceId, bool LatestModelApplied
     /// </summary>
     public IReadOnlyDictionary<string, bool>? AppliedAcceleratedNetworking { get; init; }
 
+    /// <summary>
+    /// Deallocated by an instance action while it ran, and not started since: a node still down because of a
+    /// disruption (one deallocated from the start, or by someone outside the app before, is not).
+    /// </summary>
+    public bool DownByDisruption { get; init; }
+
     public bool IsRunning => string.Equals(PowerState, Running, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True when the VM runs with AN on every network interface configuration (and has at least one).</summary>
@@ -35,4 +41,10 @@ public sealed record ScaleSetInstance(string InstanceId, bool LatestModelApplied
 /// A moment when instances of a scale set were restarted, deallocated or upgraded in place, and why
 /// (<c>automaticUpgrade</c>, <c>rollingUpgrade</c>, <c>deallocate</c>, <c>manualUpgrade</c>).
 /// </summary>
-public sealed record Disruption(string ResourceId, DateTimeOffset At, int Instances, string Cause);
+/// <param name="Instances">The instances this disruption took down.</param>
+/// <param name="NodesDown">
+/// How many of the pool's nodes were down at that moment: these, and those an earlier disruption deallocated that have
+/// not been started again. Disruptions at the same <paramref name="At"/> came one after the other (the emulated clock
+/// does not move while a batch is upgraded or an instance action runs); this is what was down at once.
+/// </param>
+public sealed record Disruption(string ResourceId, DateTimeOffset At, int Instances, string Cause, int NodesDown);

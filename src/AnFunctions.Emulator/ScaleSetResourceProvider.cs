@@ -725,9 +725,9 @@ internal sealed class ScaleSetResourceProvider
     }
 
     /// <summary>The caller holds the lock.</summary>
-    private void RecordDisruptions(string id, IReadOnlyList<(int Instances, string Cause)> disruptions)
+    private void RecordDisruptions(string id, IReadOnlyList<(int Instances, string Cause, int NodesDown)> disruptions)
     {
         var now = _time.GetUtcNow();
-        _disruptions.AddRange(disruptions.Select(d => new Disruption(id, now, d.Instances, d.Cause)));
+        _disruptions.AddRange(disruptions.Select(d => new Disruption(id, now, d.Instances, d.Cause, d.NodesDown)));
     }
 }

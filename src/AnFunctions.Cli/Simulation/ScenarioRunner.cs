@@ -151,7 +151,7 @@ internal static class ScenarioRunner
                 events,
                 emulator.Counts.Where(c => c.Value > 0).ToDictionary(c => c.Key.ToString(), c => c.Value),
                 http,
-                emulator.Disruptions.Select(d => new DisruptionView(d.ResourceId, d.At, d.Instances, d.Cause)).ToList(),
+                emulator.Disruptions.Select(d => new DisruptionView(d.ResourceId, d.At, d.Instances, d.Cause, d.NodesDown)).ToList(),
                 deadLettered);
         }
     }

@@ -22,7 +22,8 @@ internal sealed record DisruptionView(
     [property: JsonPropertyName("resourceId")] string ResourceId,
     [property: JsonPropertyName("at")] DateTimeOffset At,
     [property: JsonPropertyName("instances")] int Instances,
-    [property: JsonPropertyName("cause")] string Cause);
+    [property: JsonPropertyName("cause")] string Cause,
+    [property: JsonPropertyName("nodesDown")] int NodesDown);
 
 /// <summary>An event Event Grid gave up on: 30 attempts, or 24 hours since the first.</summary>
 internal sealed record DeadLetterView(

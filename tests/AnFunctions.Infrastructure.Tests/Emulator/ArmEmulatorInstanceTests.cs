@@ -194,6 +194,71 @@ public sealed class ArmEmulatorInstanceTests
         Assert.Equal(3, _emulator.Count(ArmCallKind.InstanceAction));
     }
 
+    private static VirtualMachineScaleSetVmInstanceIds Ids(params string[] ids)
+    {
+        var batch = new VirtualMachineScaleSetVmInstanceIds();
+        foreach (var id in ids)
+        {
+            batch.InstanceIds.Add(id);
+        }
+
+        return batch;
+    }
+
+    [Fact]
+    public async Task NodesDown_BatchesOneAfterTheOther_OneAtATime()
+    {
+        var id = Seed("vmss-manual", "Manual", capacity: 3);
+        var scaleSet = Sdk(id);
+
+        foreach (var instance in new[] { "0", "1", "2" })
+        {
+            await scaleSet.DeallocateAsync(WaitUntil.Completed, Ids(instance));
+            await scaleSet.PowerOnAsync(WaitUntil.Completed, Ids(instance));
+        }
+
+        Assert.Equal([(1, 1), (1, 1), (1, 1)], _emulator.Disruptions.Select(d => (d.Instances, d.NodesDown)));
+    }
+
+    [Fact]
+    public async Task NodesDown_NextBatchDeallocatedBeforeTheLastWasStarted_CountsBoth()
+    {
+        var id = Seed("vmss-manual", "Manual", capacity: 3);
+        await PatchAsync(id, """{"properties":{"virtualMachineProfile":{"storageProfile":{"imageReference":{"version":"24.04.202611"}}}}}""");
+        var scaleSet = Sdk(id);
+
+        await scaleSet.DeallocateAsync(WaitUntil.Completed, Ids("0"));
+        await scaleSet.DeallocateAsync(WaitUntil.Completed, Ids("1"));
+        await scaleSet.PowerOnAsync(WaitUntil.Completed, Ids("0"));
+        await scaleSet.UpdateInstancesAsync(WaitUntil.Completed, new VirtualMachineScaleSetVmInstanceRequiredIds(["2"]));
+
+        // Each took one node down; the second found the first still down; the in-place upgrade found the second.
+        Assert.Equal([(1, "deallocate", 1), (1, "deallocate", 2), (1, "manualUpgrade", 2)], _emulator.Disruptions.Select(d => (d.Instances, d.Cause, d.NodesDown)));
+    }
+
+    [Fact]
+    public async Task NodesDown_ModelWriteWhileANodeIsDeallocatedByAnAction_CountsItBesideEachBatch()
+    {
+        var id = Seed("vmss-rolling", "Rolling", capacity: 5, maxBatchInstancePercent: 20);
+        await Sdk(id).DeallocateAsync(WaitUntil.Completed, Ids("4"));
+
+        await PatchAsync(id, EnableAnPatch);
+
+        Assert.Equal([(1, "deallocate", 1), (1, "rollingUpgrade", 2), (1, "rollingUpgrade", 2), (1, "rollingUpgrade", 2), (1, "rollingUpgrade", 2)],
+            _emulator.Disruptions.Select(d => (d.Instances, d.Cause, d.NodesDown)));
+    }
+
+    [Fact]
+    public async Task NodesDown_InstanceDeallocatedBeforeAnyAction_IsNotADisruption()
+    {
+        var id = Seed("vmss-manual", "Manual", capacity: 2);
+        _emulator.SetInstances(id, [new ScaleSetInstance("0") { PowerState = ScaleSetInstance.Deallocated }, new ScaleSetInstance("1")]);
+
+        await Sdk(id).DeallocateAsync(WaitUntil.Completed, Ids("0", "1"));
+
+        Assert.Equal((1, 1), (Assert.Single(_emulator.Disruptions).Instances, _emulator.Disruptions[0].NodesDown));
+    }
+
     [Fact]
     public async Task ManualUpgrade_RunningInstanceWithoutAnChange_IsAnInPlaceDisruption()
     {

@@ -132,7 +132,7 @@ public sealed class NodeSafetyThroughEventsTests : IAsyncLifetime
         await DeliverAsync(id, "e-rolling");
 
         Assert.Equal(writes ? 1 : 0, _app.Emulator.Writes.Count);
-        Assert.All(_app.Emulator.Disruptions, d => Assert.True(d.Instances <= 1, $"{d.Instances} nodes down at once"));
+        Assert.All(_app.Emulator.Disruptions, d => Assert.True(d.NodesDown <= 1, $"{d.NodesDown} nodes down at once"));
         Assert.Equal(writes ? capacity : 0, _app.Emulator.Disruptions.Sum(d => d.Instances));
         Assert.Equal(!writes, (await FindingsAsync(id)).ContainsKey(FindingKind.AcceleratedNetworkingWriteBlocked));
     }

@@ -67,7 +67,7 @@ public sealed class RolloutsFunctionsTests : IAsyncLifetime
         Assert.Equal("Succeeded", status.Json["status"]!.GetValue<string>());
         Assert.All(status.Json["batches"]!.AsArray(), b => Assert.Equal("Done", b!["step"]!.GetValue<string>()));
         Assert.All(_app.Emulator.GetInstances(Fleet.Id("mixed"))!, i => Assert.True(i.AcceleratedNetworking));
-        Assert.All(_app.Emulator.Disruptions, d => Assert.Equal(1, d.Instances));
+        Assert.All(_app.Emulator.Disruptions, d => Assert.Equal((1, 1), (d.Instances, d.NodesDown)));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class RolloutsFunctionsTests : IAsyncLifetime
         Assert.Equal(3, http[2]!["body"]!["nodes"]!["counts"]!["acceleratedNetworking"]!.GetValue<int>());
         var pool = result["pools"]!.AsArray().Single()!;
         Assert.Equal(3, pool["instances"]!["acceleratedNetworking"]!.GetValue<int>());
-        Assert.All(result["disruptions"]!.AsArray(), d => Assert.Equal(1, d!["instances"]!.GetValue<int>()));
+        Assert.All(result["disruptions"]!.AsArray(), d => Assert.Equal((1, 1), (d!["instances"]!.GetValue<int>(), d["nodesDown"]!.GetValue<int>())));
         Assert.Equal(3, result["disruptions"]!.AsArray().Count);
         var mixed = result["findings"]!.AsArray().Single(f => f!["kind"]!.GetValue<string>() == "NodesWithoutAcceleratedNetworking")!;
         Assert.Equal("resolved", mixed["status"]!.GetValue<string>());

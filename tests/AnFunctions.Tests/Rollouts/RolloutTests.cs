@@ -70,7 +70,8 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.Equal(RolloutStatus.Succeeded, rollout.Status);
         Assert.All(rollout.Batches, b => Assert.Equal(BatchStep.Done, b.Step));
         Assert.All(_app.Emulator.GetInstances(id.Value)!, i => Assert.True(i.IsRunning && i.AcceleratedNetworking && i.LatestModelApplied));
-        Assert.Equal(Enumerable.Repeat((1, "deallocate"), 3), _app.Emulator.Disruptions.Select(d => (d.Instances, d.Cause)));
+        // One node down at a time: each batch is started again before the next one is deallocated.
+        Assert.Equal(Enumerable.Repeat((1, "deallocate", 1), 3), _app.Emulator.Disruptions.Select(d => (d.Instances, d.Cause, d.NodesDown)));
         // The documented path, batch after batch: deallocate, manualupgrade, start.
         Assert.Equal(
             ["deallocate", "manualupgrade", "start", "deallocate", "manualupgrade", "start", "deallocate", "manualupgrade", "start"],
@@ -156,7 +157,7 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.Equal(RolloutStatus.Succeeded, rollout.Status);
         Assert.Equal(1, _app.Emulator.Writes.Count(w => w.ResourceId.EndsWith("/deallocate", StringComparison.Ordinal) && w.Body!["instanceIds"]![0]!.GetValue<string>() == "0"));
         Assert.All(_app.Emulator.GetInstances(id.Value)!, i => Assert.True(i.IsRunning && i.AcceleratedNetworking));
-        Assert.All(_app.Emulator.Disruptions, d => Assert.Equal(1, d.Instances));
+        Assert.All(_app.Emulator.Disruptions, d => Assert.Equal((1, 1), (d.Instances, d.NodesDown)));
     }
 
     [Fact]
