@@ -129,6 +129,91 @@ public sealed class PoolReconcilerWriteTests
         Assert.True((await RecordAsync(app)).EnabledByApp);
     }
 
+    [Fact]
+    public async Task ReconcileAsync_ModelWrittenWithoutMixedNodes_StartsNoRolloutEvenWhenAllowed()
+    {
+        // Capacity 0: no node runs without AN, so there is nothing to roll out.
+        var app = new EventHarness(NewPool, settings: new() { RolloutNewPools = true });
+        app.Arm.SendAsync(Arg.Any<ScaleSetWrite>(), Arg.Any<CancellationToken>()).Returns(new WriteAccepted(200, OperationUrl, "Updating"));
+
+        var result = await ReconcileAsync(app);
+
+        Assert.True(result.WriteSent);
+        await app.RolloutQueue.DidNotReceive().EnqueueAsync(Arg.Any<RolloutMessage>(), Arg.Any<CancellationToken>());
+        Assert.Null(await app.Rollouts.GetActiveAsync(app.Id, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ReconcileAsync_WriteConcludedForAnEvent_MarksTheEventWithTheRecord(bool withEvent)
+    {
+        var app = Harness();
+        var processed = withEvent ? new ProcessedEvent("evt-7", "Microsoft.Resources.ResourceWriteSuccess", app.Id.Value, TestData.Now, "handled") : null;
+
+        var result = await app.Reconciler.ReconcileAsync(new ReconcileRequest(app.Id, ReconcileTrigger.Event, "evt-7", Processed: processed), CancellationToken.None);
+
+        Assert.Equal(DecisionReason.NewPoolEnabled, result.Decision.Reason);
+        Assert.Equal(withEvent, result.EventMarked);
+        Assert.Equal(withEvent, await app.Memory.GetProcessedEventAsync(app.Id, "evt-7", CancellationToken.None) is not null);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_WriteBlockedBySafety_NothingSentAndAWarningOpens()
+    {
+        var app = Harness(TestData.ScaleSet(an: false, capacity: 3, upgradePolicy: new UpgradePolicy(UpgradeMode.Automatic)));
+        app.Arm.ListInstancesAsync(app.Id, Arg.Any<CancellationToken>()).Returns(TestData.Instances(running: 3));
+
+        var result = await ReconcileAsync(app);
+
+        Assert.Equal((DecisionReason.AutomaticUpgradePolicy, false, false), (result.Decision.Reason, result.WriteSent, result.EventMarked));
+        Assert.Null(result.Pool);
+        await SendCalls(app, 0);
+        await OpenFindingAsync(app, FindingKind.AcceleratedNetworkingWriteBlocked);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_BlockedWriteUnblockedInsideTheWindow_WritesAndResolvesTheBlockedFinding()
+    {
+        var blocked = TestData.ScaleSet(an: false, capacity: 3, upgradePolicy: new UpgradePolicy(UpgradeMode.Automatic));
+        var app = Harness(blocked);
+        app.Arm.ListInstancesAsync(app.Id, Arg.Any<CancellationToken>()).Returns(TestData.Instances(running: 3));
+        await ReconcileAsync(app);
+        // The operator switches the pool to Manual; the next event writes the model.
+        app.Arm.GetAsync(app.Id, Arg.Any<CancellationToken>()).Returns(blocked with { UpgradePolicy = new UpgradePolicy(UpgradeMode.Manual) });
+
+        var result = await ReconcileAsync(app);
+
+        Assert.Equal(DecisionReason.NewPoolEnabled, result.Decision.Reason);
+        var findings = await app.Findings.ListForPoolAsync(app.Id, CancellationToken.None);
+        Assert.Equal(FindingStatus.Resolved, Assert.Single(findings, f => f.Kind == FindingKind.AcceleratedNetworkingWriteBlocked).Status);
+        Assert.Equal(FindingStatus.Open, Assert.Single(findings, f => f.Kind == FindingKind.NodesWithoutAcceleratedNetworking).Status);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_LastAttemptsOperationFailedTransiently_FailsForGoodWithoutWritingAgain()
+    {
+        var app = Harness();
+        var accepted = new PendingWrite
+        {
+            Id = "w",
+            StartedAt = TestData.Now.AddMinutes(-1),
+            Attempt = WriteFollowUp.MaxWriteAttempts,
+            State = PendingWriteState.Accepted,
+            AcceptedAt = TestData.Now.AddMinutes(-1),
+            OperationUrl = OperationUrl,
+        };
+        await app.Memory.SavePoolAsync(TestData.Record(NewPool) with { PendingWrite = accepted, Version = null }, CancellationToken.None);
+        app.Arm.GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>()).Returns(Failed("InternalServerError"));
+
+        var result = await ReconcileAsync(app);
+
+        Assert.Equal(DecisionReason.WriteFailed, result.Decision.Reason);
+        Assert.EndsWith($"after {WriteFollowUp.MaxWriteAttempts} attempt(s)", result.Decision.Explanation);
+        await SendCalls(app, 0);
+        await OpenFindingAsync(app, FindingKind.AcceleratedNetworkingWriteFailed);
+    }
+
     /// <summary>A new pool of three running nodes without AN (upgrade policy absent: the write changes the model only); read again with AN once written.</summary>
     private static EventHarness MixedPoolHarness(AcceleratedNetworkingOptions settings)
     {

@@ -85,6 +85,20 @@ public sealed class CallMeterTests
     }
 
     [Fact]
+    public void Begin_AfterTheScopesOfEarlierEventsWereDisposed_StartsAFreshChain()
+    {
+        // One flow handling one event after another must not chain every past scope behind the current one.
+        for (var i = 0; i < 3; i++)
+        {
+            using var earlier = _meter.Begin();
+        }
+
+        using var next = _meter.Begin();
+
+        Assert.Null(next.Parent);
+    }
+
+    [Fact]
     public void Record_AfterTheOnlyScopeIsDisposed_CountsNowhere()
     {
         var tally = _meter.Begin();
