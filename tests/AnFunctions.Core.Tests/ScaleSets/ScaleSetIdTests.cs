@@ -62,4 +62,98 @@ public sealed class ScaleSetIdTests
     {
         Assert.Throws<FormatException>(() => ScaleSetId.Parse("/subscriptions/x"));
     }
+
+    private const string Sub = "3f2c9a4e-6b1d-4e0a-9c55-7d2e8a1b4c60";
+
+    private static string Id(string resourceGroup = "rg", string name = "vmss", string subscription = Sub) =>
+        $"/subscriptions/{subscription}/resourceGroups/{resourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/{name}";
+
+    public static TheoryData<string, bool> Edges() => new()
+    {
+        // Names: ARM's lengths (resource group 90, scale set 80), letters, digits and - _ . ( ) only.
+        { Id(resourceGroup: new string('r', 90)), true },
+        { Id(resourceGroup: new string('r', 91)), false },
+        { Id(name: new string('n', 80)), true },
+        { Id(name: new string('n', 81)), false },
+        { Id(resourceGroup: "MC_rg_cluster-1_west.europe(2)"), true },
+        { Id(name: "pool_(1).a-b"), true },
+        { Id(name: "."), false },
+        { Id(resourceGroup: "."), false },
+        { Id(name: "pool#1"), false },
+        { Id(name: "pool\\1"), false },
+        { Id(name: "pool 1"), false },
+        { Id(name: "pool+1"), false },
+        { Id(name: "pöol"), true },
+        // Every segment named as ARM names it (in any case), nothing before the first slash.
+        { Id().Replace("/resourceGroups/", "/resourcegroups/", StringComparison.Ordinal), true },
+        { Id().Replace("/resourceGroups/", "/resourceGroup/", StringComparison.Ordinal), false },
+        { Id().Replace("/providers/", "/provider/", StringComparison.Ordinal), false },
+        { Id().Replace("Microsoft.Compute", "Microsoft.ComputeX", StringComparison.Ordinal), false },
+        { Id().Replace("/subscriptions/", "/subscription/", StringComparison.Ordinal), false },
+        { "x" + Id(), false },
+        // The subscription: a GUID with hyphens only.
+        { Id(subscription: Sub.ToUpperInvariant()), true },
+        { Id(subscription: Sub.Replace("-", "", StringComparison.Ordinal)), false },
+        { Id(subscription: "{" + Sub + "}"), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Edges))]
+    public void TryParse_Edges_AsArmNamesThem(string value, bool valid)
+    {
+        Assert.Equal(valid, ScaleSetId.TryParse(value, out var id, out var error));
+        Assert.Equal(valid, id is not null);
+        Assert.Equal(valid, error is null);
+    }
+
+    [Theory]
+    [InlineData(1024, true)]
+    [InlineData(1025, false)]
+    public void TryParse_Length_AtMost1024Characters(int length, bool withinBound)
+    {
+        // Padded with a long (invalid) name, so that the length check is what decides when it fails.
+        var value = Id(name: "n").PadRight(length, 'n');
+
+        ScaleSetId.TryParse(value, out _, out var error);
+
+        Assert.Equal(withinBound, error is null || !error.Contains("longer than 1024 characters", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TryParse_LongInvalidId_ErrorQuotesOnlyItsFirst200Characters()
+    {
+        var value = "/subscriptions/" + new string('x', 500);
+
+        ScaleSetId.TryParse(value, out _, out var error);
+
+        Assert.Contains("'" + value[..200] + "…'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(value[..201], error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_UpperCaseSubscription_LowerCasedInTheValueNamesKeptAsGiven()
+    {
+        var id = ScaleSetId.Create(Sub.ToUpperInvariant(), "Cluster-RG", "NodePool1");
+
+        Assert.Equal($"/subscriptions/{Sub}/resourceGroups/Cluster-RG/providers/Microsoft.Compute/virtualMachineScaleSets/NodePool1", id.Value);
+        Assert.Equal(id.Value.ToLowerInvariant(), id.Key);
+        Assert.Equal(id.Value, id.ToString());
+    }
+
+    [Fact]
+    public void Operators_CompareLikeEquals()
+    {
+        var a = ScaleSetId.Parse(Id(name: "Pool"));
+        var b = ScaleSetId.Parse(Id(name: "pool"));
+        var c = ScaleSetId.Parse(Id(name: "other"));
+
+        Assert.True(a == b);
+        Assert.False(a != b);
+        Assert.True(a != c);
+        Assert.False(a == null);
+        Assert.True((ScaleSetId?)null == null);
+        Assert.True(a.Equals((object)b));
+        Assert.False(a.Equals((object)Id(name: "pool")));
+        Assert.False(a.Equals(null));
+    }
 }
