@@ -45,6 +45,7 @@ public sealed class ScaleSetIdTests
         { "https://management.azure.com" + Valid, "not a virtual machine scale set id" },
         { Valid + "/", "not a virtual machine scale set id" },
         { new string('a', 2000), "longer than" },
+        { Valid.Replace("nodepool", "node\u0001pool", StringComparison.Ordinal), "never contain" },
     };
 
     [Theory]
@@ -84,6 +85,8 @@ public sealed class ScaleSetIdTests
         { Id(name: "pool 1"), false },
         { Id(name: "pool+1"), false },
         { Id(name: "pöol"), true },
+        { Id(resourceGroup: ""), false },
+        { Id(name: ""), false },
         // Every segment named as ARM names it (in any case), nothing before the first slash.
         { Id().Replace("/resourceGroups/", "/resourcegroups/", StringComparison.Ordinal), true },
         { Id().Replace("/resourceGroups/", "/resourceGroup/", StringComparison.Ordinal), false },
@@ -128,6 +131,16 @@ public sealed class ScaleSetIdTests
 
         Assert.Contains("'" + value[..200] + "…'", error, StringComparison.Ordinal);
         Assert.DoesNotContain(value[..201], error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryParse_InvalidIdOfExactly200Characters_ErrorQuotesItWhole()
+    {
+        var value = "/subscriptions/" + new string('x', 200 - "/subscriptions/".Length);
+
+        ScaleSetId.TryParse(value, out _, out var error);
+
+        Assert.Contains("'" + value + "'", error, StringComparison.Ordinal);
     }
 
     [Fact]
