@@ -27,4 +27,11 @@ public sealed class KnownSettingsTests
     {
         Assert.False(KnownSettings.IsKnown(key));
     }
+
+    [Fact]
+    public void Keys_InOrdinalOrder()
+    {
+        Assert.Equal(KnownSettings.Keys.Order(StringComparer.Ordinal), KnownSettings.Keys);
+        Assert.True(KnownSettings.Keys.Count > 10);
+    }
 }

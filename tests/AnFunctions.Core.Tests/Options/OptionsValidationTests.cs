@@ -71,6 +71,30 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void AcceleratedNetworkingOptions_SubscriptionsNotGuids_ErrorQuotesEachCutAt64Characters()
+    {
+        var long70 = new string('x', 70);
+        var exactly64 = new string('y', 64);
+        var options = new AcceleratedNetworkingOptions { Subscriptions = $"{TestData.Subscription}, prod ;{long70},{exactly64}" };
+
+        var error = Assert.Single(Validate(options)).ErrorMessage;
+
+        Assert.Equal($"AcceleratedNetworking:Subscriptions must list subscription ids (GUIDs) separated by commas; not a GUID: 'prod', '{long70[..64]}', '{exactly64}'", error);
+    }
+
+    [Theory]
+    [InlineData(TestData.Subscription + ",," + TestData.OtherSubscription)]
+    [InlineData(TestData.Subscription + ", ;" + TestData.OtherSubscription + ";")]
+    public void AcceleratedNetworkingOptions_SubscriptionsWithEmptyEntries_ValidAndBothInScope(string list)
+    {
+        var options = new AcceleratedNetworkingOptions { Subscriptions = list };
+
+        Assert.Empty(Validate(options));
+        Assert.Equal(2, options.SubscriptionScope.Count);
+        Assert.True(options.IsInScope(TestData.OtherSubscription));
+    }
+
+    [Fact]
     public void ArmOptions_HttpEndpoint_IsRefused()
     {
         var errors = Validate(new ArmOptions { Endpoint = new Uri("http://management.azure.com/") });
@@ -110,6 +134,16 @@ public sealed class OptionsValidationTests
         var errors = Validate(options);
 
         Assert.Contains(errors, e => expected.All(x => e.ErrorMessage!.Contains(x, StringComparison.Ordinal)) && e.ErrorMessage!.Contains("Event Grid", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ArmOptions_CallThatCannotFit_ErrorShowsTheSum()
+    {
+        var options = new ArmOptions { Timeout = TimeSpan.FromSeconds(7.5), MaxRetries = 2, MaxRetryDelay = TimeSpan.FromSeconds(3) };
+
+        var error = Assert.Single(Validate(options)).ErrorMessage;
+
+        Assert.StartsWith("Arm:Timeout × (Arm:MaxRetries + 1) + Arm:MaxRetryDelay × Arm:MaxRetries = 7.5 s × 3 + 3 s × 2 = 28.5 s: one ARM call could take longer than the 25 s an Event Grid delivery may spend (Event Grid waits 30 s for an answer)", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,4 +41,13 @@ public sealed class PoolRecordContentTests
     {
         Assert.True(same == PoolRecordContent.Same(next, Stored), change);
     }
+
+    [Fact]
+    public void Same_WithoutARecord_Throws()
+    {
+        var record = TestData.Record(TestData.ScaleSet());
+
+        Assert.Throws<ArgumentNullException>(() => PoolRecordContent.Same(null!, record));
+        Assert.Throws<ArgumentNullException>(() => PoolRecordContent.Same(record, null!));
+    }
 }

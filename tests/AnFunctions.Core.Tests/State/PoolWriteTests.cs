@@ -53,4 +53,20 @@ public sealed class PoolWriteTests
         Explanation = "known",
         Trigger = "event",
     };
+
+    [Fact]
+    public void Constructor_WithoutRecord_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => new PoolWrite(null!));
+    }
+
+    [Fact]
+    public void StateStoreUnavailableException_StandardConstructors_SayWhat()
+    {
+        var inner = new TimeoutException();
+
+        Assert.Equal("the state store is unavailable", new StateStoreUnavailableException().Message);
+        Assert.Equal("down", new StateStoreUnavailableException("down").Message);
+        Assert.Same(inner, new StateStoreUnavailableException("down", inner).InnerException);
+    }
 }
