@@ -6,6 +6,7 @@ using AnFunctions.Core.ScaleSets;
 using AnFunctions.Core.Skus;
 using AnFunctions.Core.State;
 using AnFunctions.InMemory.Rollouts;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NSubstitute;
@@ -24,8 +25,8 @@ internal static class CoreWiring
     }
 
     /// <summary>The finding engine without alert sinks.</summary>
-    public static FindingEngine Engine(IFindingStore findings, TimeProvider time) =>
-        new(findings, [], Monitor(new AlertsOptions()), time, NullLogger<FindingEngine>.Instance);
+    public static FindingEngine Engine(IFindingStore findings, TimeProvider time, ILogger<FindingEngine>? logger = null) =>
+        new(findings, [], Monitor(new AlertsOptions()), time, logger ?? NullLogger<FindingEngine>.Instance);
 
     /// <summary>The reconciler with its rollout starter and write follow-up (rollouts in memory and a substituted queue unless given).</summary>
     public static PoolReconciler Reconciler(IScaleSetClient arm, IVmSizeCatalogProvider catalogs, IStateStore state, FindingEngine engine,

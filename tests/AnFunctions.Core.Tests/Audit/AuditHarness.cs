@@ -15,6 +15,7 @@ using AnFunctions.InMemory.Findings;
 using AnFunctions.InMemory.Rollouts;
 using AnFunctions.InMemory.State;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 
@@ -70,7 +71,7 @@ internal sealed class AuditHarness
         State = new AuditStateStore(new CountingStateStore(Memory));
         var settings = CoreWiring.Monitor(Settings);
         var audit = CoreWiring.Monitor(AuditSettings);
-        Engine = CoreWiring.Engine(findings, Time);
+        Engine = CoreWiring.Engine(findings, Time, EngineLog);
         var reconciler = CoreWiring.Reconciler(Arm, Catalogs, State, Engine, settings, Time);
         var nodes = new NodeCheck(Arm, State, Engine, audit, Time);
         Sweeper = new AuditSweeper(Arm, State, findings, Engine, reconciler, nodes, Catalogs, settings, Time, NullLogger<AuditSweeper>.Instance);
@@ -103,6 +104,9 @@ internal sealed class AuditHarness
     public InMemoryAuditRunStore Runs { get; } = new();
 
     public FindingEngine Engine { get; }
+
+    /// <summary>The finding engine's log: the <c>FindingOpened</c> and <c>FindingResolved</c> lines the alert rule counts.</summary>
+    public FakeLogger<FindingEngine> EngineLog { get; } = new();
 
     public AuditSweeper Sweeper { get; }
 

@@ -109,6 +109,23 @@ public sealed class FleetAuditTests
     }
 
     [Fact]
+    public async Task RunAsync_FindingsOpenedAndResolvedByTheBatchedAudit_LoggedAsTheAlertRuleCountsThem()
+    {
+        var off = _h.ListOld("pool", an: false);
+        await _h.RunAsync();
+        _h.Listings[Sub].Clear();
+        _h.ListOld("pool", an: true);
+        _h.Time.Advance(TimeSpan.FromHours(1));
+
+        await _h.RunAsync();
+
+        var id = FindingId(off, FindingKind.AcceleratedNetworkingAvailableButOff);
+        var lines = _h.EngineLog.Collector.GetSnapshot().Where(r => r.Id.Name is "FindingOpened" or "FindingResolved").ToList();
+        Assert.Equal(["FindingOpened", "FindingResolved"], lines.Select(r => r.Id.Name));
+        Assert.All(lines, r => Assert.Equal((id, "info", off.Id.Value), (r.GetStructuredStateValue("FindingId"), r.GetStructuredStateValue("Severity"), r.GetStructuredStateValue("ResourceId"))));
+    }
+
+    [Fact]
     public async Task RunAsync_ClosedRecordListedAgain_ReopenedButNotCountedAsNewlyRecorded()
     {
         var scaleSet = _h.ListOld("pool");
