@@ -105,8 +105,10 @@ internal static class InstanceLifecycle
             case "deallocate":
             {
                 var stopped = current.Count(i => Targeted(i) && i.IsRunning);
-                var after = current.Select(i => Targeted(i) && i.IsRunning ? i with { PowerState = ScaleSetInstance.Deallocated, DownByDisruption = true }
-                    : Targeted(i) ? i with { PowerState = ScaleSetInstance.Deallocated } : i).ToArray();
+                // A node this takes down stays down by a disruption until started; one already deallocated keeps what it was.
+                var after = current.Select(i => Targeted(i)
+                    ? i with { PowerState = ScaleSetInstance.Deallocated, DownByDisruption = i.DownByDisruption || i.IsRunning }
+                    : i).ToArray();
                 AddDisruption(disruptions, stopped, "deallocate", StillDown(after));
                 return (new Outcome(after, disruptions), null);
             }
