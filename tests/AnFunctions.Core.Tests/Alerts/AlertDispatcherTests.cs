@@ -27,6 +27,17 @@ public sealed class AlertDispatcherTests
 
     private static readonly FindingEvaluation NoneOpen = new([], PoolFindingRules.ObservedKinds);
 
+    /// <summary>A finding opened, one dispatch (whatever the sinks answer), then the finding resolved: its trigger and resolve both in the outbox.</summary>
+    private async Task<AlertDispatcher> OpenDispatchThenResolveAsync(params IAlertSink[] sinks)
+    {
+        var engine = Engine(sinks);
+        var dispatcher = Dispatcher(sinks);
+        await engine.ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
+        await dispatcher.DispatchDueAsync(CancellationToken.None);
+        await engine.ApplyAsync(TestData.Id(), NoneOpen, CancellationToken.None);
+        return dispatcher;
+    }
+
     [Fact]
     public async Task Dispatch_Pending_DeliversOnceAndMarksDelivered()
     {
@@ -120,13 +131,11 @@ public sealed class AlertDispatcherTests
     public async Task Dispatch_ResolveWhileTriggerWaits_NeverOvertakesIt()
     {
         var sink = new FakeSink("pager").ThenFail(transient: true).Then(_ => Task.CompletedTask);
-        var engine = Engine(sink);
-        var dispatcher = Dispatcher(sink);
-        await engine.ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
-        await dispatcher.DispatchDueAsync(CancellationToken.None);
-        await engine.ApplyAsync(TestData.Id(), NoneOpen, CancellationToken.None);
+        var dispatcher = await OpenDispatchThenResolveAsync(sink);
 
-        await dispatcher.DispatchDueAsync(CancellationToken.None);
+        // The resolve is due, its trigger waits for its retry: skipped, nothing sent.
+        Assert.Equal(new DispatchResult(0, 0, 0, 1), await dispatcher.DispatchDueAsync(CancellationToken.None));
+        Assert.Single(sink.Received);
         Assert.Empty(sink.Delivered);
         _time.Advance(TimeSpan.FromMinutes(1));
         await dispatcher.DispatchDueAsync(CancellationToken.None);
@@ -283,11 +292,7 @@ public sealed class AlertDispatcherTests
     public async Task Dispatch_TriggerFailsAgainWithItsResolveDue_TheResolveIsHeldBackAndCountedSkipped()
     {
         var sink = new FakeSink("pager").ThenFail(transient: true).ThenFail(transient: true).Then(_ => Task.CompletedTask);
-        var engine = Engine(sink);
-        var dispatcher = Dispatcher(sink);
-        await engine.ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
-        await dispatcher.DispatchDueAsync(CancellationToken.None);
-        await engine.ApplyAsync(TestData.Id(), NoneOpen, CancellationToken.None);
+        var dispatcher = await OpenDispatchThenResolveAsync(sink);
         _time.Advance(TimeSpan.FromSeconds(30));
 
         var both = await dispatcher.DispatchDueAsync(CancellationToken.None);
@@ -300,28 +305,10 @@ public sealed class AlertDispatcherTests
     }
 
     [Fact]
-    public async Task Dispatch_ResolveDueWhileTheTriggerWaitsForItsRetry_SkippedUntilTheTriggerIsDelivered()
-    {
-        var sink = new FakeSink("pager").ThenFail(transient: true).Then(_ => Task.CompletedTask);
-        var engine = Engine(sink);
-        var dispatcher = Dispatcher(sink);
-        await engine.ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
-        await dispatcher.DispatchDueAsync(CancellationToken.None);
-        await engine.ApplyAsync(TestData.Id(), NoneOpen, CancellationToken.None);
-
-        Assert.Equal(new DispatchResult(0, 0, 0, 1), await dispatcher.DispatchDueAsync(CancellationToken.None));
-        Assert.Single(sink.Received);
-    }
-
-    [Fact]
     public async Task Dispatch_TriggerRefusedForGood_DoesNotHoldBackItsResolve()
     {
         var sink = new FakeSink("pager").ThenFail(transient: false).Then(_ => Task.CompletedTask);
-        var engine = Engine(sink);
-        var dispatcher = Dispatcher(sink);
-        await engine.ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
-        await dispatcher.DispatchDueAsync(CancellationToken.None);
-        await engine.ApplyAsync(TestData.Id(), NoneOpen, CancellationToken.None);
+        var dispatcher = await OpenDispatchThenResolveAsync(sink);
 
         Assert.Equal(new DispatchResult(1, 0, 0, 0), await dispatcher.DispatchDueAsync(CancellationToken.None));
         Assert.Equal([AlertAction.Resolve], sink.Delivered.Select(d => d.Action));
@@ -332,11 +319,7 @@ public sealed class AlertDispatcherTests
     {
         var broken = new FakeSink("broken").ThenFail(transient: true);
         var healthy = new FakeSink("healthy");
-        var engine = Engine(broken, healthy);
-        var dispatcher = Dispatcher(broken, healthy);
-        await engine.ApplyAsync(TestData.Id(), Open(), CancellationToken.None);
-        await dispatcher.DispatchDueAsync(CancellationToken.None);
-        await engine.ApplyAsync(TestData.Id(), NoneOpen, CancellationToken.None);
+        var dispatcher = await OpenDispatchThenResolveAsync(broken, healthy);
 
         var result = await dispatcher.DispatchDueAsync(CancellationToken.None);
 

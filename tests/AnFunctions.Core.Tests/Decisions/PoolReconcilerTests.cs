@@ -101,15 +101,7 @@ public sealed class PoolReconcilerTests
         var app = new EventHarness(TestData.ScaleSet(an: false, capacity: 0));
         app.Arm.GetAsync(app.Id, Arg.Any<CancellationToken>()).Returns(TestData.ScaleSet(an: false, capacity: 0), TestData.ScaleSet(an: true, capacity: 0));
         // The intent is saved; every save after the write loses until the conflicts are spent.
-        app.State.BeforePoolSave = n =>
-        {
-            if (n == 2)
-            {
-                app.State.PoolSaveConflicts = conflicts;
-            }
-
-            return Task.CompletedTask;
-        };
+        app.State.LoseSavesAfterTheFirst(conflicts);
 
         var call = app.Reconciler.ReconcileAsync(Request(app), CancellationToken.None);
 

@@ -35,6 +35,21 @@ public sealed class PoolReconcilerWriteTests
         return app;
     }
 
+    /// <summary>The app's write of the pool, accepted by ARM a minute ago with its operation to follow.</summary>
+    private static PendingWrite AcceptedAMinuteAgo(int attempt = 1) => new()
+    {
+        Id = "w",
+        StartedAt = TestData.Now.AddMinutes(-1),
+        Attempt = attempt,
+        State = PendingWriteState.Accepted,
+        AcceptedAt = TestData.Now.AddMinutes(-1),
+        OperationUrl = OperationUrl,
+    };
+
+    /// <summary>The new pool recorded by an earlier call with <paramref name="pending"/> not concluded.</summary>
+    private static Task RecordPendingAsync(EventHarness app, PendingWrite pending) =>
+        app.Memory.SavePoolAsync(TestData.Record(NewPool) with { PendingWrite = pending, Version = null }, CancellationToken.None);
+
     private static Task<ReconcileResult> ReconcileAsync(EventHarness app, RunMode mode = RunMode.Apply) =>
         app.Reconciler.ReconcileAsync(new ReconcileRequest(app.Id, ReconcileTrigger.Http, Mode: mode), CancellationToken.None);
 
@@ -194,16 +209,7 @@ public sealed class PoolReconcilerWriteTests
     public async Task ReconcileAsync_LastAttemptsOperationFailedTransiently_FailsForGoodWithoutWritingAgain()
     {
         var app = Harness();
-        var accepted = new PendingWrite
-        {
-            Id = "w",
-            StartedAt = TestData.Now.AddMinutes(-1),
-            Attempt = WriteFollowUp.MaxWriteAttempts,
-            State = PendingWriteState.Accepted,
-            AcceptedAt = TestData.Now.AddMinutes(-1),
-            OperationUrl = OperationUrl,
-        };
-        await app.Memory.SavePoolAsync(TestData.Record(NewPool) with { PendingWrite = accepted, Version = null }, CancellationToken.None);
+        await RecordPendingAsync(app, AcceptedAMinuteAgo(attempt: WriteFollowUp.MaxWriteAttempts));
         app.Arm.GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>()).Returns(Failed("InternalServerError"));
 
         var result = await ReconcileAsync(app);
@@ -228,7 +234,7 @@ public sealed class PoolReconcilerWriteTests
     {
         var app = Harness();
         var refused = new PendingWrite { Id = "w", StartedAt = TestData.Now.AddMinutes(-2), Attempt = 1, State = PendingWriteState.Failed, ErrorCode = "Http503", ErrorMessage = "busy" };
-        await app.Memory.SavePoolAsync(TestData.Record(NewPool) with { PendingWrite = refused, Version = null }, CancellationToken.None);
+        await RecordPendingAsync(app, refused);
         var evidence = new FindingEvidence { CurrentSizes = NewPool.VmSizes };
         await app.Engine.ApplyAsync(app.Id, new FindingEvaluation([FindingTexts.WriteFailed(NewPool, "earlier", evidence)], new HashSet<FindingKind> { FindingKind.AcceleratedNetworkingWriteFailed }), CancellationToken.None);
         app.ScaleSet = TestData.ScaleSet(an: true, capacity: 0);
@@ -351,8 +357,7 @@ public sealed class PoolReconcilerWriteTests
     public async Task ReconcileAsync_PendingOperationFailedForGoodAtTheFirstAttempt_NotWrittenAgain()
     {
         var app = Harness();
-        var accepted = new PendingWrite { Id = "w", StartedAt = TestData.Now.AddMinutes(-1), Attempt = 1, State = PendingWriteState.Accepted, AcceptedAt = TestData.Now.AddMinutes(-1), OperationUrl = OperationUrl };
-        await app.Memory.SavePoolAsync(TestData.Record(NewPool) with { PendingWrite = accepted, Version = null }, CancellationToken.None);
+        await RecordPendingAsync(app, AcceptedAMinuteAgo());
         app.Arm.GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>()).Returns(Failed("BadRequest"));
 
         var result = await ReconcileAsync(app);
@@ -381,15 +386,7 @@ public sealed class PoolReconcilerWriteTests
         var app = Harness();
         app.Arm.GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>()).Returns(OperationStatus.Succeeded);
         // The record still holds the intent (no operation URL) when the next attempt reads it.
-        app.State.BeforePoolSave = n =>
-        {
-            if (n == 2)
-            {
-                app.State.PoolSaveConflicts = 1;
-            }
-
-            return Task.CompletedTask;
-        };
+        app.State.LoseSavesAfterTheFirst(1);
 
         var result = await ReconcileAsync(app);
 
@@ -407,15 +404,7 @@ public sealed class PoolReconcilerWriteTests
         var app = Harness();
         app.Arm.GetOperationAsync(OperationUrl, Arg.Any<CancellationToken>()).Returns(StillRunning);
         // The save that records the write as accepted loses the race: the next attempt finds only the intent.
-        app.State.BeforePoolSave = n =>
-        {
-            if (n == 2)
-            {
-                app.State.PoolSaveConflicts = 1;
-            }
-
-            return Task.CompletedTask;
-        };
+        app.State.LoseSavesAfterTheFirst(1);
 
         var result = await ReconcileAsync(app);
 
@@ -598,7 +587,7 @@ public sealed class PoolReconcilerWriteTests
     {
         var app = Harness(operationUrl: null);
         var intent = new PendingWrite { Id = "other", StartedAt = TestData.Now.AddSeconds(-secondsAgo), Attempt = 1 };
-        await app.Memory.SavePoolAsync(TestData.Record(NewPool) with { PendingWrite = intent, Version = null }, CancellationToken.None);
+        await RecordPendingAsync(app, intent);
 
         var result = await ReconcileAsync(app);
 
@@ -641,8 +630,8 @@ public sealed class PoolReconcilerWriteTests
     public async Task ReconcileAsync_PreviewOfAPoolWithAPendingWrite_NeitherFollowsItUpNorSaves()
     {
         var app = Harness();
-        var intent = new PendingWrite { Id = "w", StartedAt = TestData.Now.AddMinutes(-1), Attempt = 1, State = PendingWriteState.Accepted, AcceptedAt = TestData.Now.AddMinutes(-1), OperationUrl = OperationUrl };
-        await app.Memory.SavePoolAsync(TestData.Record(NewPool) with { PendingWrite = intent, Version = null }, CancellationToken.None);
+        var intent = AcceptedAMinuteAgo();
+        await RecordPendingAsync(app, intent);
 
         var result = await ReconcileAsync(app, RunMode.Preview);
 

@@ -141,6 +141,17 @@ internal sealed class CountingStateStore(IStateStore inner) : IStateStore
     /// <summary>Runs before each pool save with the save's number (1 for the first): e.g. another writer saving first.</summary>
     public Func<int, Task>? BeforePoolSave { get; set; }
 
+    /// <summary>The first pool save (a write's intent) is stored; the <paramref name="conflicts"/> saves after it lose a race.</summary>
+    public void LoseSavesAfterTheFirst(int conflicts) => BeforePoolSave = n =>
+    {
+        if (n == 2)
+        {
+            PoolSaveConflicts = conflicts;
+        }
+
+        return Task.CompletedTask;
+    };
+
     public Task<PoolRecord> SavePoolAsync(PoolRecord record, CancellationToken cancellationToken) =>
         SavePoolAsync(new PoolWrite(record), cancellationToken);
 
